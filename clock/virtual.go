@@ -1,0 +1,312 @@
+package clock
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ErrDeadlock is returned to a waiting thread when every thread waits and
+// nothing is scheduled that could wake one.
+var ErrDeadlock = errors.New("deadlock: every thread is waiting and nothing is scheduled")
+
+// DefaultHorizon bounds how far a Virtual clock runs while threads wait, so a
+// wait with no end fails instead of spinning through simulated years.
+const DefaultHorizon = 30 * 24 * time.Hour
+
+// Virtual is a discrete-event clock. Time moves only when every thread is
+// blocked: the clock then runs the earliest scheduled callback or wakes the
+// earliest deadline. Threads run one at a time, in the order they became
+// runnable, so a program on a Virtual clock is deterministic.
+//
+// The goroutine that creates the clock is its first thread. Only the running
+// thread (or a callback the clock runs) may call Sleep, Wait or AfterFunc.
+type Virtual struct {
+	mu      sync.Mutex
+	now     time.Time
+	start   time.Time
+	horizon time.Duration
+	seq     uint64
+	queue   eventQueue
+	runq    []*vthread
+	parked  []*vthread
+	running *vthread
+}
+
+type vthread struct {
+	wake   chan struct{}
+	waitID uint64
+	parked bool
+	result error
+	ctx    context.Context
+	sig    *vsignal
+}
+
+// NewVirtual returns a virtual clock reading start, whose calling goroutine
+// is the running thread.
+func NewVirtual(start time.Time) *Virtual {
+	return &Virtual{now: start, start: start, horizon: DefaultHorizon, running: newThread()}
+}
+
+func newThread() *vthread { return &vthread{wake: make(chan struct{}, 1)} }
+
+// SetHorizon changes how far past its start the clock may run (see DefaultHorizon).
+func (v *Virtual) SetHorizon(d time.Duration) { v.mu.Lock(); v.horizon = d; v.mu.Unlock() }
+
+// Now returns the virtual time.
+func (v *Virtual) Now() time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.now
+}
+
+// Elapsed is the virtual time since the clock was created.
+func (v *Virtual) Elapsed() time.Duration {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.now.Sub(v.start)
+}
+
+// Sleep blocks the running thread for d of virtual time.
+func (v *Virtual) Sleep(ctx context.Context, d time.Duration) error {
+	v.mu.Lock()
+	if err := ctx.Err(); err != nil {
+		v.mu.Unlock()
+		return err
+	}
+	err := v.block(ctx, nil, v.now.Add(d))
+	if err == ErrDeadline {
+		return nil
+	}
+	return err
+}
+
+// Go starts fn as a new thread; it first runs when the caller blocks.
+func (v *Virtual) Go(fn func()) {
+	t := newThread()
+	v.mu.Lock()
+	v.runq = append(v.runq, t)
+	v.mu.Unlock()
+	go func() {
+		<-t.wake
+		defer v.exit()
+		fn()
+	}()
+}
+
+// Timer is a callback scheduled with AfterFunc.
+type Timer struct {
+	v  *Virtual
+	ev *event
+}
+
+// Stop cancels the callback if it has not run yet.
+func (t *Timer) Stop() {
+	if t == nil || t.ev == nil {
+		return
+	}
+	t.v.mu.Lock()
+	t.ev.cancelled = true
+	t.v.mu.Unlock()
+}
+
+// AfterFunc schedules fn to run after d of virtual time, at a moment when no
+// thread is running. Callbacks due at the same time run in the order they
+// were scheduled.
+func (v *Virtual) AfterFunc(d time.Duration, fn func()) *Timer {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if d < 0 {
+		d = 0
+	}
+	ev := &event{at: v.now.Add(d), fn: fn}
+	v.push(ev)
+	return &Timer{v: v, ev: ev}
+}
+
+// NewSignal returns a Signal whose waiters are scheduled by this clock.
+func (v *Virtual) NewSignal() Signal { return &vsignal{v: v} }
+
+// block parks the running thread until ready is called for it. It is called
+// with v.mu held and returns with it released.
+func (v *Virtual) block(ctx context.Context, sig *vsignal, deadline time.Time) error {
+	t := v.running
+	if t == nil {
+		v.mu.Unlock()
+		panic("clock: Sleep or Wait called outside a thread of this virtual clock")
+	}
+	t.waitID++
+	t.parked, t.ctx, t.sig, t.result = true, ctx, sig, nil
+	v.parked = append(v.parked, t)
+	if !deadline.IsZero() {
+		v.push(&event{at: deadline, t: t, waitID: t.waitID})
+	}
+	v.dispatch()
+	<-t.wake
+	return t.result
+}
+
+// exit ends the running thread and hands over to the next one.
+func (v *Virtual) exit() {
+	v.mu.Lock()
+	v.running = nil
+	v.dispatch()
+}
+
+// dispatch picks the next thread to run, advancing time as needed. It is
+// called with v.mu held and releases it.
+func (v *Virtual) dispatch() {
+	for {
+		if len(v.runq) > 0 {
+			next := v.runq[0]
+			v.runq = v.runq[1:]
+			v.running = next
+			next.wake <- struct{}{}
+			v.mu.Unlock()
+			return
+		}
+		if len(v.parked) == 0 {
+			v.running = nil
+			v.mu.Unlock()
+			return
+		}
+		if v.wakeCancelled() {
+			continue
+		}
+		if v.queue.Len() == 0 {
+			v.ready(v.parked[0], ErrDeadlock)
+			continue
+		}
+		ev := heap.Pop(&v.queue).(*event)
+		if ev.cancelled {
+			continue
+		}
+		if ev.at.After(v.now) {
+			v.now = ev.at
+		}
+		if v.now.Sub(v.start) > v.horizon {
+			v.wakeAll(fmt.Errorf("virtual clock passed %s with threads still waiting", v.horizon))
+			continue
+		}
+		if ev.t != nil {
+			if ev.t.parked && ev.t.waitID == ev.waitID {
+				v.ready(ev.t, ErrDeadline)
+			}
+			continue
+		}
+		v.running = nil
+		v.mu.Unlock()
+		ev.fn()
+		v.mu.Lock()
+	}
+}
+
+// wakeCancelled makes every parked thread whose context is done runnable.
+func (v *Virtual) wakeCancelled() bool {
+	woke := false
+	for _, t := range append([]*vthread(nil), v.parked...) {
+		if err := t.ctx.Err(); err != nil {
+			v.ready(t, err)
+			woke = true
+		}
+	}
+	return woke
+}
+
+func (v *Virtual) wakeAll(err error) {
+	for _, t := range append([]*vthread(nil), v.parked...) {
+		v.ready(t, err)
+	}
+}
+
+// ready makes a parked thread runnable with the given wait result.
+func (v *Virtual) ready(t *vthread, err error) {
+	if !t.parked {
+		return
+	}
+	t.parked, t.result = false, err
+	if t.sig != nil {
+		t.sig.waiters = remove(t.sig.waiters, t)
+		t.sig = nil
+	}
+	v.parked = remove(v.parked, t)
+	v.runq = append(v.runq, t)
+}
+
+func remove(ts []*vthread, t *vthread) []*vthread {
+	for i, x := range ts {
+		if x == t {
+			return append(ts[:i:i], ts[i+1:]...)
+		}
+	}
+	return ts
+}
+
+func (v *Virtual) push(ev *event) {
+	v.seq++
+	ev.seq = v.seq
+	heap.Push(&v.queue, ev)
+}
+
+type vsignal struct {
+	v       *Virtual
+	pending bool
+	waiters []*vthread
+}
+
+func (s *vsignal) Notify() {
+	s.v.mu.Lock()
+	defer s.v.mu.Unlock()
+	if len(s.waiters) == 0 {
+		s.pending = true
+		return
+	}
+	for _, t := range append([]*vthread(nil), s.waiters...) {
+		s.v.ready(t, nil)
+	}
+}
+
+func (s *vsignal) Wait(ctx context.Context, deadline time.Time) error {
+	s.v.mu.Lock()
+	if s.pending {
+		s.pending = false
+		s.v.mu.Unlock()
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		s.v.mu.Unlock()
+		return err
+	}
+	s.waiters = append(s.waiters, s.v.running)
+	return s.v.block(ctx, s, deadline)
+}
+
+type event struct {
+	at        time.Time
+	seq       uint64
+	fn        func()
+	t         *vthread
+	waitID    uint64
+	cancelled bool
+}
+
+type eventQueue []*event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(*event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	ev := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return ev
+}
