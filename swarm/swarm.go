@@ -105,3 +105,11 @@ var ErrNotFound = errors.New("not found")
 
 // NamespaceLabel is the label `docker stack deploy` puts on every object of a stack.
 const NamespaceLabel = "com.docker.stack.namespace"
+
+// ErrUnavailable is returned (wrapped) when the engine cannot be reached or
+// is not a swarm manager; chaosrun exits 3 on it.
+var ErrUnavailable = errors.New("swarm engine unavailable")
+
+// ErrUnsupported is returned (wrapped) for a request an engine cannot honour,
+// such as a fault the real swarm cannot inject.
+var ErrUnsupported = errors.New("not supported by this engine")
