@@ -1,0 +1,44 @@
+#!/bin/sh
+# docker-setup.sh makes this machine a single-node Docker Swarm with the
+# chaosrun test app image, for the real-engine tests (swarm/docker). It is
+# idempotent: each step is skipped when already done.
+#
+#   1. install docker.io with apt-get when dockerd is missing;
+#   2. start dockerd (log: /tmp/dockerd.log) unless the socket answers,
+#      waiting up to 60 s;
+#   3. `docker swarm init --advertise-addr 127.0.0.1` unless already a manager;
+#   4. build chaosrun-testapp:dev (examples/testapp/build.sh).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+say() { echo "docker-setup: $*"; }
+
+if ! command -v dockerd >/dev/null 2>&1; then
+	say "installing docker.io"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq docker.io >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+	say "starting dockerd (log /tmp/dockerd.log)"
+	nohup dockerd >/tmp/dockerd.log 2>&1 &
+	i=0
+	until docker info >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ "$i" -ge 60 ]; then
+			say "dockerd did not answer within 60 s; last log lines:" >&2
+			tail -n 20 /tmp/dockerd.log >&2 || true
+			exit 1
+		fi
+		sleep 1
+	done
+fi
+say "daemon $(docker version --format '{{.Server.Version}}')"
+
+if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" != "true" ]; then
+	say "initialising a single-node swarm"
+	docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+fi
+
+"$root/examples/testapp/build.sh" chaosrun-testapp:dev
