@@ -1,0 +1,107 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+)
+
+func init() {
+	register(
+		Builtin{Name: "print", Args: "*args, sep=\" \"",
+			Summary: "Records a message in the transcript (Starlark's own print).",
+			Example: `print("deployed", app.stack)`},
+		Builtin{Name: "vars",
+			Summary: "A read-only dict of the --var key=value pairs given on the command line.",
+			Example: `recipe = vars.get("recipe", "examples/recipes/discourse")`},
+		Builtin{Name: "fail", Args: "msg", Fn: failFn,
+			Summary: "Fails the case with msg.",
+			Example: `fail("the label was not stamped")`},
+		Builtin{Name: "sleep", Args: "duration", Fn: sleepFn,
+			Summary: "Waits for a duration on the engine's clock.",
+			Detail: `The duration is a string such as "5s", "20m" or "1h30m", or a number of seconds.
+On the simulated swarm time is virtual: sleep("20m") returns at once, with the
+simulated swarm 20 minutes further on. On a real swarm it is wall time, and
+Ctrl-C or --timeout interrupts it.`,
+			Example: `sleep("20m")`},
+		Builtin{Name: "catch", Args: "fn, *args, **kwargs", Fn: catchFn,
+			Summary: "Calls fn and returns its error message, or None when it succeeded.",
+			Detail: `Starlark has no try/except; catch is how a script looks at an error without
+failing the case. Interruption (Ctrl-C, --timeout) is never caught.`,
+			Example: `err = catch(checkout, repo, "no-such-tag")
+assert.contains(err, "no-such-tag")`},
+		Builtin{Name: "defer", Args: "fn, *args, **kwargs", Fn: deferFn,
+			Summary: "Registers a cleanup that runs when the case ends, fails or is interrupted.",
+			Detail: `Cleanups run in reverse order of registration, each on its own thread and
+bounded in time. A cleanup that fails fails the case. A cleanup registered
+while the module loads runs when the whole file is done.`,
+			Example: `defer(remove, app)`},
+	)
+}
+
+// failFn implements fail(msg).
+func failFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var msg string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &msg); err != nil {
+		return nil, err
+	}
+	return nil, &interp.Failure{Msg: msg}
+}
+
+// sleepFn implements sleep(duration).
+func sleepFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var d Duration
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "duration", &d); err != nil {
+		return nil, err
+	}
+	c := interp.CaseOf(thread)
+	c.Record(thread, "sleep", time.Duration(d).String(), nil)
+	if err := c.Clock.Sleep(interp.Context(thread), time.Duration(d)); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// catchFn implements catch(fn, *args, **kwargs).
+func catchFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 1 {
+		return nil, errors.New("catch: missing argument for fn")
+	}
+	var f Callable
+	if err := f.Unpack(args[0]); err != nil {
+		return nil, errors.New("catch: for parameter fn: " + err.Error())
+	}
+	_, err := starlark.Call(thread, f, args[1:], kwargs)
+	if err == nil {
+		return starlark.None, nil
+	}
+	if interp.Context(thread).Err() != nil {
+		return nil, err // never swallow an interruption
+	}
+	return starlark.String(errorMessage(err)), nil
+}
+
+// deferFn implements defer(fn, *args, **kwargs).
+func deferFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 1 {
+		return nil, errors.New("defer: missing argument for fn")
+	}
+	var f Callable
+	if err := f.Unpack(args[0]); err != nil {
+		return nil, errors.New("defer: for parameter fn: " + err.Error())
+	}
+	rest, kw := args[1:], kwargs
+	c := interp.CaseOf(thread)
+	c.Defer(f.Name(), func(ctx context.Context) error {
+		t, done := c.CleanupThread("cleanup", ctx)
+		defer done()
+		c.Record(t, "cleanup", f.Name(), nil)
+		_, err := starlark.Call(t, f, rest, kw)
+		return err
+	})
+	return starlark.None, nil
+}

@@ -1,0 +1,27 @@
+package builtins
+
+import (
+	"fmt"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/swarm"
+)
+
+const engineKey = "builtins.engine"
+
+// Attach makes e the engine of case c and c's clock the engine's clock.
+func Attach(c *interp.Case, e swarm.Engine) {
+	c.Clock = e.Clock()
+	c.SetValue(engineKey, e)
+}
+
+// engineOf returns the engine of the thread's case.
+func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (swarm.Engine, error) {
+	e, _ := interp.CaseOf(thread).Value(engineKey).(swarm.Engine)
+	if e == nil {
+		return nil, fmt.Errorf("%s: no swarm engine in this run", fn.Name())
+	}
+	return e, nil
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+)
+
+// newApp builds the command line. Actions return errors; main maps them to
+// exit codes in one place.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "chaosrun",
+		Usage:     "run Starlark scenarios that reproduce deploy problems on Docker Swarm",
+		UsageText: "chaosrun [flags] FILE.star [FILE...]\n   chaosrun COMMAND [flags] [args]",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags:     runFlags(),
+		Action:    runAction,
+		Commands: []*cli.Command{
+			runCommand(),
+			testCommand(),
+			docCommand(),
+			checkCommand(),
+		},
+		EnableBashCompletion: true,
+		ExitErrHandler:       func(*cli.Context, error) {}, // main decides how to exit
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError(fmt.Errorf("%v (see chaosrun --help)", err))
+		},
+	}
+	return app
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/runner"
+)
+
+// printer writes a run's output: events as they happen, then a verdict per
+// case, as text or as JSON lines.
+type printer struct {
+	mu      sync.Mutex
+	w       io.Writer
+	json    bool
+	current *interp.Case
+	cfg     runner.Config
+	// userStop reports whether the user interrupted the run.
+	userStop func() bool
+	passed  int
+	failed  int
+	code    int
+}
+
+func newPrinter(w io.Writer, asJSON bool, cfg runner.Config, userStop func() bool) *printer {
+	return &printer{w: w, json: asJSON, cfg: cfg, userStop: userStop}
+}
+
+// event prints one event as it is recorded.
+func (p *printer) event(c *interp.Case, e interp.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		interp.JSONSink(p.w, c.File, c.Name)(e)
+		return
+	}
+	if c != p.current {
+		p.current = c
+		fmt.Fprintf(p.w, "=== RUN %s %s\n", c.File, c.Name)
+	}
+	fmt.Fprintln(p.w, e.Text())
+}
+
+// jsonResult is the JSON shape of a case verdict.
+type jsonResult struct {
+	Type    string  `json:"type"`
+	File    string  `json:"file,omitempty"`
+	Case    string  `json:"case,omitempty"`
+	Verdict string  `json:"verdict,omitempty"`
+	Error   string  `json:"error,omitempty"`
+	Elapsed float64 `json:"elapsed,omitempty"`
+	Rerun   string  `json:"rerun,omitempty"`
+	Exit    int     `json:"exit,omitempty"`
+}
+
+// jsonSummary is the last JSON line of a run.
+type jsonSummary struct {
+	Type   string `json:"type"`
+	Passed int    `json:"passed"`
+	Failed int    `json:"failed"`
+	Exit   int    `json:"exit"`
+}
+
+// caseDone prints a case's verdict as soon as it has finished.
+func (p *printer) caseDone(file string, c interp.CaseResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.current = nil
+	p.code = worse(p.code, caseCode(c, p.userStop()))
+	if c.Passed() {
+		p.passed++
+	} else {
+		p.failed++
+	}
+	if p.json {
+		r := jsonResult{Type: "case", File: file, Case: c.Name, Verdict: runner.Verdict(c), Elapsed: c.Elapsed.Seconds()}
+		if c.Err != nil {
+			r.Error = interp.Describe(c.Err)
+			r.Rerun = rerunCommand(file, c.Name, p.cfg)
+		}
+		p.writeJSON(r)
+		return
+	}
+	fmt.Fprintf(p.w, "--- %s %s %s (%s)\n", runner.Verdict(c), file, c.Name, interp.FormatOffset(c.Elapsed))
+	if c.Err != nil {
+		fmt.Fprint(p.w, failureDetail(file, c, p.cfg))
+	}
+}
+
+// file prints what concerns a whole file: an error that kept it from
+// running, or an interruption.
+func (p *printer) file(res *interp.FileResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if res.Err != nil {
+		code := exitCode(res.Err)
+		p.code = worse(p.code, code)
+		p.failed++
+		if p.json {
+			p.writeJSON(jsonResult{Type: "case", File: res.File, Verdict: "ERROR", Error: res.Err.Error(), Exit: code})
+		} else {
+			fmt.Fprintf(p.w, "--- ERROR %s\n    %s\n", res.File, strings.ReplaceAll(res.Err.Error(), "\n", "\n    "))
+		}
+	}
+	if res.Interrupted && p.userStop() {
+		p.code = worse(p.code, exitInterrupted)
+	}
+}
+
+// summary prints the final line (text) or object (JSON).
+func (p *printer) summary() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		p.writeJSON(jsonSummary{Type: "summary", Passed: p.passed, Failed: p.failed, Exit: p.code})
+		return
+	}
+	verdict := "PASS"
+	if p.code != exitOK {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(p.w, "%s: %d passed, %d failed\n", verdict, p.passed, p.failed)
+}
+
+func (p *printer) writeJSON(v any) {
+	line, _ := json.Marshal(v)
+	p.w.Write(append(line, '\n'))
+}

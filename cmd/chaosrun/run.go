@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/runner"
+)
+
+const (
+	flagEngine  = "engine"
+	flagSeed    = "seed"
+	flagVar     = "var"
+	flagJSON    = "json"
+	flagTimeout = "timeout"
+	flagVerbose = "verbose"
+	flagRun     = "run"
+	flagRoot    = "root"
+)
+
+// runFlags are the flags of `chaosrun run` (and of bare `chaosrun FILE`).
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: "swarm engine: sim (simulated, deterministic) or docker (DOCKER_HOST)", EnvVars: []string{"CHAOSRUN_ENGINE"}},
+		&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
+		&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the scenario's vars dict (repeatable)"},
+		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
+		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
+		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "print engine events (task states) too"},
+		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
+		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
+	}
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run scenarios and print their transcripts",
+		ArgsUsage: "FILE.star [FILE...]",
+		Flags:     runFlags(),
+		Action:    runAction,
+	}
+}
+
+// runAction runs every file named on the command line.
+func runAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usageError(errors.New("no scenario file given (usage: chaosrun FILE.star [FILE...])"))
+	}
+	cfg, err := configFrom(c)
+	if err != nil {
+		return err
+	}
+	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, c.Duration(flagTimeout))
+	defer stop()
+	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
+	cfg.Sink, cfg.CaseDone = out.event, out.caseDone
+	for _, path := range c.Args().Slice() {
+		out.file(runner.RunFile(ctx, path, cfg))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	out.summary()
+	if out.code != exitOK {
+		return &exitError{code: out.code, silent: true}
+	}
+	return nil
+}
+
+// configFrom reads the run flags.
+func configFrom(c *cli.Context) (runner.Config, error) {
+	vars, err := parseVars(c.StringSlice(flagVar))
+	if err != nil {
+		return runner.Config{}, usageError(err)
+	}
+	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars,
+		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose)}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError(err)
+	}
+	return cfg, nil
+}
+
+func parseVars(kvs []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("bad --var %q: want key=value", kv)
+		}
+		vars[k] = v
+	}
+	return vars, nil
+}
+
+// interruptible returns a context cancelled by the first Ctrl-C (or by the
+// timeout); a second Ctrl-C exits at once. userStop reports whether the
+// user interrupted.
+func interruptible(parent context.Context, stderr io.Writer, timeout time.Duration) (ctx context.Context, userStop func() bool, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	stopTimeout := func() {}
+	if timeout > 0 {
+		var tctx context.Context
+		tctx, stopTimeout = context.WithTimeout(ctx, timeout)
+		ctx = tctx
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var mu sync.Mutex
+	interrupted := false
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		mu.Lock()
+		interrupted = true
+		mu.Unlock()
+		fmt.Fprintln(stderr, "chaosrun: interrupted; running cleanups (Ctrl-C again to exit at once)")
+		cancel()
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "chaosrun: interrupted twice; exiting without cleanup")
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	userStop = func() bool { mu.Lock(); defer mu.Unlock(); return interrupted }
+	stop = func() { close(done); signal.Stop(sigs); stopTimeout(); cancel() }
+	return ctx, userStop, stop
+}
+
+// failureDetail is the block printed under a failed case.
+func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
+	var b strings.Builder
+	for _, line := range strings.Split(interp.Describe(c.Err), "\n") {
+		fmt.Fprintf(&b, "    %s\n", line)
+	}
+	if c.Name != interp.LoadCase {
+		fmt.Fprintf(&b, "    rerun: %s\n", rerunCommand(file, c.Name, cfg))
+	}
+	return b.String()
+}
+
+// rerunCommand is the command that runs just this case again.
+func rerunCommand(file, name string, cfg runner.Config) string {
+	cmd := "chaosrun " + file
+	if name != "" && name != fileCaseName(file) {
+		cmd += " --run " + name
+	}
+	if cfg.Engine != runner.EngineSim {
+		cmd += " --engine " + cfg.Engine
+	} else {
+		cmd += fmt.Sprintf(" --seed %d", cfg.Seed)
+	}
+	keys := make([]string, 0, len(cfg.Vars))
+	for k := range cfg.Vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		cmd += fmt.Sprintf(" --var %s=%s", k, cfg.Vars[k])
+	}
+	return cmd
+}
+
+func fileCaseName(path string) string {
+	base := path[strings.LastIndex(path, "/")+1:]
+	return strings.TrimSuffix(base, ".star")
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/coop-cloud/chaosrun/runner"
+)
+
+// defaultTestPaths are what `chaosrun test` checks when given no path.
+var defaultTestPaths = []string{"scenarios", "examples"}
+
+func testCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "test",
+		Usage: "run scenarios on the simulator and compare each transcript with its golden file",
+		Description: "The golden transcript of a scenario lives at golden/<its path without .star>.golden\n" +
+			"(scenarios/discourse_upgrade.star → golden/scenarios/discourse_upgrade.golden).\n" +
+			"Paths are taken relative to the repository root, where chaosrun test must run.\n" +
+			"Folders are searched for *.star, skipping lib/ and testdata/ folders.",
+		ArgsUsage: "[PATH...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "update", Usage: "rewrite the golden files"},
+			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
+		},
+		Action: testAction,
+	}
+}
+
+func testAction(c *cli.Context) error {
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		paths = defaultTestPaths
+	}
+	files, err := ScenarioFiles(paths)
+	if err != nil {
+		return usageError(err)
+	}
+	failed := 0
+	for _, f := range files {
+		msg, err := checkGolden(f, c.Int64(flagSeed), c.Bool("update"))
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			failed++
+			fmt.Fprintf(c.App.Writer, "--- FAIL %s\n%s", f, msg)
+		} else {
+			fmt.Fprintf(c.App.Writer, "ok   %s\n", f)
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(c.App.Writer, "FAIL: %d of %d golden files differ\n", failed, len(files))
+		return &exitError{code: exitFailed, silent: true}
+	}
+	return nil
+}
+
+// checkGolden runs one scenario and compares (or, with update, rewrites)
+// its golden transcript. It returns a diff, or "" when they agree.
+func checkGolden(file string, seed int64, update bool) (string, error) {
+	got, err := runner.GoldenRun(file, seed)
+	if err != nil {
+		return "", err
+	}
+	path := runner.GoldenPath(file)
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return "", err
+		}
+		return "", os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("    no golden file %s (run chaosrun test --update %s)\n", path, file), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return runner.Diff(path, string(want), "got", got), nil
+}
+
+// ScenarioFiles expands paths into scenario files, relative and sorted.
+func ScenarioFiles(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		if filepath.IsAbs(p) || strings.HasPrefix(filepath.Clean(p), "..") {
+			return nil, fmt.Errorf("test: %s: give paths inside the repository, relative to it", p)
+		}
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && (d.Name() == "lib" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".star") {
+				files = append(files, filepath.ToSlash(filepath.Clean(path)))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("test: %v", err)
+		}
+	}
+	return files, nil
+}

@@ -1,0 +1,122 @@
+package interp
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// Check parses and resolves a scenario and every module it loads, without
+// running anything: syntax errors, unknown names, loads that leave the root
+// or name a missing file or symbol. It returns every problem found.
+func Check(path string, predeclared starlark.StringDict, root string) []error {
+	if root == "" {
+		root = filepath.Dir(path)
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return []error{err}
+	}
+	ck := &checker{predeclared: predeclared, root: absRoot, seen: map[string]map[string]bool{}}
+	ck.file(path)
+	return ck.errs
+}
+
+type checker struct {
+	predeclared starlark.StringDict
+	root        string
+	seen        map[string]map[string]bool // abs path → its global names
+	errs        []error
+}
+
+// file checks one file and returns the names it defines at top level.
+func (ck *checker) file(path string) map[string]bool {
+	abs, _ := filepath.Abs(path)
+	if names, ok := ck.seen[abs]; ok {
+		return names
+	}
+	ck.seen[abs] = map[string]bool{}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		ck.errs = append(ck.errs, &ScriptError{Msg: readError(path, err)})
+		return nil
+	}
+	isPredeclared := func(name string) bool { _, ok := ck.predeclared[name]; return ok || name == "vars" }
+	f, _, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
+	if err != nil {
+		ck.errs = append(ck.errs, staticError(err))
+		return nil
+	}
+	names := globalNames(f)
+	ck.seen[abs] = names
+	for _, stmt := range f.Stmts {
+		if load, ok := stmt.(*syntax.LoadStmt); ok {
+			ck.load(path, load)
+		}
+	}
+	return names
+}
+
+// load checks one load statement of the file at from.
+func (ck *checker) load(from string, load *syntax.LoadStmt) {
+	module := load.ModuleName()
+	target := filepath.Join(filepath.Dir(from), module)
+	abs, _ := filepath.Abs(target)
+	pos := load.Module.TokenPos
+	if rel, err := filepath.Rel(ck.root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: outside the scenario root", pos, module)})
+		return
+	}
+	if _, err := os.Stat(target); err != nil {
+		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: no such file", pos, module)})
+		return
+	}
+	names := ck.file(target)
+	if names == nil {
+		return
+	}
+	for _, from := range load.From {
+		if !names[from.Name] {
+			ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: module defines no %s", from.NamePos, module, from.Name)})
+		}
+	}
+}
+
+// globalNames returns the names a file binds at top level.
+func globalNames(f *syntax.File) map[string]bool {
+	names := map[string]bool{}
+	var bind func(e syntax.Expr)
+	bind = func(e syntax.Expr) {
+		switch e := e.(type) {
+		case *syntax.Ident:
+			names[e.Name] = true
+		case *syntax.TupleExpr:
+			for _, x := range e.List {
+				bind(x)
+			}
+		case *syntax.ListExpr:
+			for _, x := range e.List {
+				bind(x)
+			}
+		case *syntax.ParenExpr:
+			bind(e.X)
+		}
+	}
+	for _, stmt := range f.Stmts {
+		switch s := stmt.(type) {
+		case *syntax.DefStmt:
+			names[s.Name.Name] = true
+		case *syntax.AssignStmt:
+			bind(s.LHS)
+		case *syntax.LoadStmt:
+			for _, to := range s.To {
+				names[to.Name] = true
+			}
+		}
+	}
+	return names
+}

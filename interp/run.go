@@ -1,0 +1,291 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/coop-cloud/chaosrun/clock"
+)
+
+// Options configure a run of one scenario file.
+type Options struct {
+	// Predeclared are the builtins every module sees (besides vars).
+	Predeclared starlark.StringDict
+	// Vars are the --var key=value pairs, predeclared as the frozen dict vars.
+	Vars map[string]string
+	// Root is the folder loads cannot leave; default the scenario's folder.
+	Root string
+	// StartCase prepares per-case state (clock, engine) before a case runs.
+	// It may be nil: the case then runs on the real clock.
+	StartCase func(c *Case) error
+	// Sink, when set, receives every event as it is recorded.
+	Sink func(c *Case, e Event)
+	// Only, when set, runs only the test_* cases with this name.
+	Only string
+	// CaseDone, when set, is called as soon as each case has finished.
+	CaseDone func(file string, r CaseResult)
+}
+
+// FileOptions are the Starlark dialect of scenarios.
+var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+
+// LoadCase names the pseudo-case that holds what a file with test_*
+// functions did while its module loaded.
+const LoadCase = "(load)"
+
+// CaseResult is the outcome of one case.
+type CaseResult struct {
+	Name       string
+	Err        error
+	Transcript *Transcript
+	// Elapsed is the case's duration on its own clock.
+	Elapsed time.Duration
+	// Interrupted is set when the run's context ended during the case.
+	Interrupted bool
+}
+
+// Passed reports whether the case passed.
+func (r CaseResult) Passed() bool { return r.Err == nil }
+
+// FileResult is the outcome of one scenario file.
+type FileResult struct {
+	File string
+	// Err is set when the file could not run at all (missing, syntax
+	// error, unknown name); it is a *ScriptError or wraps one.
+	Err   error
+	Cases []CaseResult
+	// Interrupted is set when the run's context ended before all cases ran.
+	Interrupted bool
+}
+
+// Run is the state shared by the cases of one file: the module cache and
+// the load-time case, whose cleanups run when the file is done.
+type Run struct {
+	opts    Options
+	root    string
+	modules map[string]*module
+	setup   *Case
+	ctx     context.Context
+}
+
+type module struct {
+	globals starlark.StringDict
+	err     error
+	loading bool
+}
+
+// Defer registers a cleanup that runs when the whole file is done.
+func (r *Run) Defer(name string, fn func(ctx context.Context) error) { r.setup.Defer(name, fn) }
+
+// Seed-independent name of a file's single case.
+func fileCaseName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// RunFile loads path and runs its cases.
+func RunFile(ctx context.Context, path string, opts Options) *FileResult {
+	res := &FileResult{File: path}
+	prog, err := compile(path, opts.Predeclared)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	root := opts.Root
+	if root == "" {
+		root = filepath.Dir(path)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		res.Err = &ScriptError{Msg: err.Error()}
+		return res
+	}
+	r := &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
+	r.run(prog, res)
+	return res
+}
+
+func (r *Run) run(prog *starlark.Program, res *FileResult) {
+	setup, err := r.startCase(fileCaseName(res.File), res.File)
+	if err != nil {
+		res.Err = err
+		return
+	}
+	r.setup = setup
+	predeclared := r.predeclared()
+	var globals starlark.StringDict
+	setupRes := r.runCase(setup, func(t *starlark.Thread) error {
+		var err error
+		globals, err = prog.Init(t, predeclared)
+		if err == nil {
+			globals.Freeze()
+		}
+		return err
+	}, false)
+	tests := testFunctions(globals)
+	if len(tests) == 0 || setupRes.Err != nil {
+		if len(tests) > 0 {
+			setupRes.Name = LoadCase
+		}
+		setupRes.Err = errors.Join(setupRes.Err, setup.runCleanups())
+		setupRes.Elapsed = setup.Elapsed()
+		r.done(res, setupRes)
+		res.Interrupted = setupRes.Interrupted
+		return
+	}
+	setupRes.Name = LoadCase
+	for _, fn := range tests {
+		if r.opts.Only != "" && fn.Name() != r.opts.Only {
+			continue
+		}
+		if r.ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		c, err := r.startCase(fn.Name(), res.File)
+		if err != nil {
+			r.done(res, CaseResult{Name: fn.Name(), Err: err, Transcript: NewTranscript(nil)})
+			continue
+		}
+		cr := r.runCase(c, func(t *starlark.Thread) error {
+			_, err := starlark.Call(t, fn, nil, nil)
+			return err
+		}, true)
+		r.done(res, cr)
+		res.Interrupted = res.Interrupted || cr.Interrupted
+	}
+	if err := setup.runCleanups(); err != nil || len(setupRes.Transcript.Events()) > 0 {
+		setupRes.Err = err
+		r.done(res, setupRes)
+	}
+}
+
+// done records a finished case and reports it to the caller.
+func (r *Run) done(res *FileResult, cr CaseResult) {
+	res.Cases = append(res.Cases, cr)
+	if r.opts.CaseDone != nil {
+		r.opts.CaseDone(res.File, cr)
+	}
+}
+
+// startCase makes a case and lets the host attach its clock and engine.
+func (r *Run) startCase(name, file string) (*Case, error) {
+	c := &Case{Name: name, File: file, Run: r, Clock: clock.Real{}, ctx: r.ctx}
+	sink := r.opts.Sink
+	c.Transcript = NewTranscript(func(e Event) {
+		if sink != nil {
+			sink(c, e)
+		}
+	})
+	if r.opts.StartCase != nil {
+		if err := r.opts.StartCase(c); err != nil {
+			return nil, err
+		}
+	}
+	c.start = c.Clock.Now()
+	return c, nil
+}
+
+// runCase runs body on a new main thread of c, cancelling it when the run's
+// context ends; when cleanup is set the case's cleanups run afterwards.
+func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) CaseResult {
+	caseCtx, stop := context.WithCancel(r.ctx)
+	c.ctx = caseCtx
+	go func() {
+		<-caseCtx.Done()
+		if r.ctx.Err() != nil {
+			c.cancelThreads(interruptReason(r.ctx))
+		}
+	}()
+	err := body(c.NewThread("main"))
+	stop()
+	res := CaseResult{Name: c.Name, Err: err, Transcript: c.Transcript, Interrupted: r.ctx.Err() != nil}
+	if res.Interrupted && err != nil {
+		res.Err = fmt.Errorf("%s: %w", interruptReason(r.ctx), err)
+	}
+	if cleanup {
+		res.Err = errors.Join(res.Err, c.runCleanups())
+	}
+	res.Elapsed = c.Elapsed()
+	return res
+}
+
+func interruptReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "timed out"
+	}
+	return "interrupted"
+}
+
+func (r *Run) predeclared() starlark.StringDict {
+	d := make(starlark.StringDict, len(r.opts.Predeclared)+1)
+	for k, v := range r.opts.Predeclared {
+		d[k] = v
+	}
+	d["vars"] = varsDict(r.opts.Vars)
+	return d
+}
+
+func varsDict(vars map[string]string) *starlark.Dict {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	d := starlark.NewDict(len(keys))
+	for _, k := range keys {
+		d.SetKey(starlark.String(k), starlark.String(vars[k]))
+	}
+	d.Freeze()
+	return d
+}
+
+// testFunctions returns the module's test_* functions in file order.
+func testFunctions(globals starlark.StringDict) []*starlark.Function {
+	var fns []*starlark.Function
+	for name, v := range globals {
+		if fn, ok := v.(*starlark.Function); ok && strings.HasPrefix(name, "test_") && fn.Name() == name {
+			fns = append(fns, fn)
+		}
+	}
+	sort.Slice(fns, func(i, j int) bool {
+		pi, pj := fns[i].Position(), fns[j].Position()
+		if pi.Line != pj.Line {
+			return pi.Line < pj.Line
+		}
+		return pi.Col < pj.Col
+	})
+	return fns
+}
+
+// compile parses and resolves a scenario file.
+func compile(path string, predeclared starlark.StringDict) (*starlark.Program, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ScriptError{Msg: readError(path, err)}
+	}
+	isPredeclared := func(name string) bool { _, ok := predeclared[name]; return ok || name == "vars" }
+	_, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
+	if err != nil {
+		return nil, staticError(err)
+	}
+	return prog, nil
+}
+
+func readError(path string, err error) string {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf("%s: no such scenario file", path)
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s: %v", path, pe.Err)
+	}
+	return err.Error()
+}
