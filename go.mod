@@ -2,6 +2,19 @@ module github.com/coop-cloud/chaosrun
 
 go 1.26.8
 
+// Pinned versions (do not bump one without the others):
+//   - github.com/docker/cli v28.5.2+incompatible has no go.mod, so nothing pins
+//     its dependencies for it; the set below is one that builds together with
+//     its compose loader and converter (cli/compose/{loader,convert,types}).
+//   - github.com/docker/docker v28.5.2+incompatible matches docker/cli's
+//     release: the converter and the Engine API types must agree.
+//   - github.com/moby/swarmkit/v2 v2.0.0 is what docker/cli v28.5.2 builds
+//     against (indirect).
+//   - github.com/spf13/cobra v1.10.2 (indirect): docker/cli v28 uses
+//     cobra.CompletionFunc, which cobra only has from v1.10.
+// Also built together: github.com/xeipuuv/gojsonschema v1.2.0,
+// github.com/go-viper/mapstructure/v2, gopkg.in/yaml.v3, go.starlark.net,
+// go-git v5.19.3 and urfave/cli v2.27.7 (reference/compose-conversion.md).
 require (
 	github.com/docker/cli v28.5.2+incompatible
 	github.com/docker/docker v28.5.2+incompatible

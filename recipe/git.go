@@ -1,0 +1,202 @@
+package recipe
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Signature of every commit this package makes, so that fixture hashes are
+// reproducible.
+const (
+	AuthorName  = "chaosrun"
+	AuthorEmail = "chaosrun@example.invalid"
+)
+
+// Epoch is the time of the first commit this package makes in a repository;
+// each later commit is one minute after its parent.
+var Epoch = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Repo is a git checkout opened with go-git.
+type Repo struct {
+	path string
+	repo *git.Repository
+}
+
+// Open opens the git checkout at path (the folder holding .git).
+func Open(path string) (*Repo, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := git.PlainOpen(abs)
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s: not a git repository", abs)
+		}
+		return nil, fmt.Errorf("%s: %w", abs, err)
+	}
+	return &Repo{path: abs, repo: r}, nil
+}
+
+// Init creates an empty repository at path, whose HEAD is the unborn branch
+// main. With an empty path it creates a new temporary folder, which the
+// caller removes.
+func Init(path string) (*Repo, error) {
+	if path == "" {
+		dir, err := os.MkdirTemp("", "chaosrun-repo-")
+		if err != nil {
+			return nil, err
+		}
+		path = dir
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := git.PlainInitWithOptions(abs, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", abs, err)
+	}
+	return &Repo{path: abs, repo: r}, nil
+}
+
+// Path is the absolute path of the checkout.
+func (r *Repo) Path() string { return r.path }
+
+// Name is the checkout's folder name, abra's default recipe name.
+func (r *Repo) Name() string { return filepath.Base(r.path) }
+
+// file resolves a slash-separated path inside the work tree, refusing paths
+// that leave it.
+func (r *Repo) file(name string) (string, error) {
+	clean := filepath.Clean(filepath.FromSlash(name))
+	if filepath.IsAbs(clean) || clean == "." || clean == ".." ||
+		strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s: path outside the work tree", name)
+	}
+	if clean == ".git" || strings.HasPrefix(clean, ".git"+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s: path inside .git", name)
+	}
+	return filepath.Join(r.path, clean), nil
+}
+
+// WriteFile writes a file of the work tree, creating its folders.
+func (r *Repo) WriteFile(name string, data []byte) error {
+	p, err := r.file(name)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
+}
+
+// ReadFile reads a file of the work tree.
+func (r *Repo) ReadFile(name string) ([]byte, error) {
+	p, err := r.file(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+// Add stages one path (file or folder) like `git add`.
+func (r *Repo) Add(name string) error {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return err
+	}
+	return wt.AddWithOptions(&git.AddOptions{Path: filepath.ToSlash(filepath.Clean(name))})
+}
+
+// Commit stages everything in the work tree that is not ignored (like
+// `git add -A`), commits it with message and, when tag is not empty, tags
+// the commit with a lightweight tag. Author and committer are fixed and the
+// time is Epoch for a root commit or one minute after the parent, so the
+// same history always gets the same hashes. It returns the full hash.
+func (r *Repo) Commit(message, tag string) (string, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return "", err
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		return "", fmt.Errorf("%s: add: %w", r.path, err)
+	}
+	when, err := r.nextCommitTime()
+	if err != nil {
+		return "", err
+	}
+	sig := &object.Signature{Name: AuthorName, Email: AuthorEmail, When: when}
+	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
+	if err != nil {
+		return "", fmt.Errorf("%s: commit: %w", r.path, err)
+	}
+	if tag != "" {
+		if _, err := r.repo.CreateTag(tag, h, nil); err != nil {
+			return "", fmt.Errorf("%s: tag %s: %w", r.path, tag, err)
+		}
+	}
+	return h.String(), nil
+}
+
+// nextCommitTime is Epoch for a root commit, else the HEAD commit's time
+// plus one minute.
+func (r *Repo) nextCommitTime() (time.Time, error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return Epoch, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	c, err := r.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return time.Time{}, err
+	}
+	return c.Committer.When.Add(time.Minute).UTC(), nil
+}
+
+// Head is the full hash of the checked-out commit (go-git's repo.Head(),
+// as abra's Recipe.Head [V]).
+func (r *Repo) Head() (string, error) {
+	ref, err := r.repo.Head()
+	if err != nil {
+		return "", fmt.Errorf("%s: head: %w", r.path, err)
+	}
+	return ref.Hash().String(), nil
+}
+
+// TagsAt lists the tags pointing at a commit (annotated tags peeled), sorted.
+func (r *Repo) TagsAt(hash string) ([]string, error) {
+	iter, err := r.repo.Tags()
+	if err != nil {
+		return nil, err
+	}
+	var tags []string
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		h := ref.Hash()
+		if t, err := r.repo.TagObject(h); err == nil {
+			if c, err := t.Commit(); err == nil {
+				h = c.Hash
+			}
+		}
+		if h.String() == hash {
+			tags = append(tags, ref.Name().Short())
+		}
+		return nil
+	})
+	sort.Strings(tags)
+	return tags, err
+}

@@ -1,0 +1,182 @@
+package recipe
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/docker/cli/cli/compose/convert"
+	composetypes "github.com/docker/cli/cli/compose/types"
+	"github.com/docker/docker/api/types/swarm"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
+)
+
+// DefaultAPIVersion is the Engine API version services are converted for
+// when StackOptions names none (Docker 28.5's).
+const DefaultAPIVersion = "1.51"
+
+// StackOptions are the choices of one deploy.
+type StackOptions struct {
+	// Chaos deploys the checkout as it is, like `abra app deploy --chaos`.
+	Chaos bool
+	// APIVersion of the engine; "" means DefaultAPIVersion.
+	APIVersion string
+}
+
+// Deploy is everything one `abra app deploy` of an app sends and checks.
+type Deploy struct {
+	// Stack is what the swarm engine deploys.
+	Stack chswarm.Stack
+	// Version is the deploy version: the chaos version with Chaos.
+	Version string
+	// Secrets are the external secrets that must exist before the deploy.
+	Secrets []Secret
+	// ExternalNetworks must exist too; they are not in Stack.Networks.
+	ExternalNetworks []string
+	// Compose is the loaded configuration, labels stamped.
+	Compose *Compose
+}
+
+// Stack converts the app for a deploy; see Build. It returns the stack and
+// the loader's warnings.
+func (a *App) Stack(opts StackOptions) (chswarm.Stack, []string, error) {
+	d, err := a.Build(opts)
+	if err != nil {
+		return chswarm.Stack{}, nil, err
+	}
+	return d.Stack, d.Compose.Warnings, nil
+}
+
+// Build follows abra's deploy flow up to the swarm calls: the deploy
+// version (refusing a dirty tree without chaos), the compose files loaded,
+// abra's labels stamped on the app service, every app env variable exposed
+// to the app service, then docker/cli's converter for networks, secrets,
+// configs and services. Secret and config references carry names only;
+// their IDs are left empty for the engine to resolve by name at deploy time.
+func (a *App) Build(opts StackOptions) (*Deploy, error) {
+	version, err := a.DeployVersion(opts.Chaos)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.LoadCompose()
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := a.Secrets(c)
+	if err != nil {
+		return nil, err
+	}
+	stack := a.StackName()
+	StampLabels(c.Config, stack, a.RecipeName(), opts.Chaos, version)
+	ExposeAllEnv(c.Config, a.Env)
+	st, externals, err := convertStack(stack, c.Config, opts.APIVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Deploy{Stack: st, Version: version, Secrets: secrets, ExternalNetworks: externals, Compose: c}, nil
+}
+
+// ExposeAllEnv adds every app env variable to the app service's
+// environment unless the service already sets it, as abra's
+// appPkg.ExposeAllEnv does [D/M].
+func ExposeAllEnv(cfg *composetypes.Config, env map[string]string) {
+	for i := range cfg.Services {
+		svc := &cfg.Services[i]
+		if svc.Name != AppService {
+			continue
+		}
+		if svc.Environment == nil {
+			svc.Environment = composetypes.MappingWithEquals{}
+		}
+		for k, v := range env {
+			if _, ok := svc.Environment[k]; !ok {
+				value := v
+				svc.Environment[k] = &value
+			}
+		}
+	}
+}
+
+// convertStack runs docker/cli's converters over a loaded configuration.
+func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (chswarm.Stack, []string, error) {
+	if apiVersion == "" {
+		apiVersion = DefaultAPIVersion
+	}
+	ns := convert.NewNamespace(stack)
+	networks, externals := convert.Networks(ns, cfg.Networks, servicesNetworks(cfg.Services))
+	sort.Strings(externals)
+	secretSpecs, err := convert.Secrets(ns, cfg.Secrets)
+	if err != nil {
+		return chswarm.Stack{}, nil, err
+	}
+	configSpecs, err := convert.Configs(ns, cfg.Configs)
+	if err != nil {
+		return chswarm.Stack{}, nil, err
+	}
+	sort.Slice(secretSpecs, func(i, j int) bool { return secretSpecs[i].Name < secretSpecs[j].Name })
+	sort.Slice(configSpecs, func(i, j int) bool { return configSpecs[i].Name < configSpecs[j].Name })
+	st := chswarm.Stack{
+		Namespace: stack, Networks: networks, Secrets: secretSpecs, Configs: configSpecs,
+		Services: map[string]swarm.ServiceSpec{},
+	}
+	for _, svc := range cfg.Services {
+		secrets, err := secretRefs(ns, svc, cfg.Secrets)
+		if err != nil {
+			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		}
+		configs, err := configRefs(ns, svc, cfg.Configs)
+		if err != nil {
+			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		}
+		spec, err := convert.Service(apiVersion, ns, svc, cfg.Networks, cfg.Volumes, secrets, configs)
+		if err != nil {
+			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		}
+		st.Services[spec.Name] = spec
+	}
+	return st, externals, nil
+}
+
+// servicesNetworks is the set of networks the services join, "default" for
+// a service that names none, like `docker stack deploy`.
+func servicesNetworks(services []composetypes.ServiceConfig) map[string]struct{} {
+	nets := map[string]struct{}{}
+	for _, s := range services {
+		if len(s.Networks) == 0 {
+			nets["default"] = struct{}{}
+		}
+		for n := range s.Networks {
+			nets[n] = struct{}{}
+		}
+	}
+	return nets
+}
+
+// fileRef is a service's reference to a secret or config, resolved the way
+// docker/cli's converter does: the object's name (or the namespaced compose
+// name), target defaulting to the source, uid/gid "0", mode 0444.
+type fileRef struct {
+	Name, Target, UID, GID string
+	Mode                   os.FileMode
+}
+
+func resolveRef(ns convert.Namespace, ref composetypes.FileReferenceConfig, objName string) fileRef {
+	r := fileRef{Name: ns.Scope(ref.Source), Target: ref.Target, UID: ref.UID, GID: ref.GID, Mode: 0o444}
+	if objName != "" {
+		r.Name = objName
+	}
+	if r.Target == "" {
+		r.Target = ref.Source
+	}
+	if r.UID == "" {
+		r.UID = "0"
+	}
+	if r.GID == "" {
+		r.GID = "0"
+	}
+	if ref.Mode != nil {
+		r.Mode = os.FileMode(*ref.Mode)
+	}
+	return r
+}
