@@ -99,7 +99,7 @@ func deferFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	c.Defer(f.Name(), func(ctx context.Context) error {
 		t, done := c.CleanupThread("cleanup", ctx)
 		defer done()
-		c.Record(t, "cleanup", f.Name(), nil)
+		c.Record(t, "defer", f.Name(), nil)
 		_, err := starlark.Call(t, f, rest, kw)
 		return err
 	})

@@ -3,6 +3,8 @@ package builtins
 import (
 	"fmt"
 	"strings"
+
+	"github.com/coop-cloud/chaosrun/interp"
 )
 
 // Markdown renders the reference of every builtin, as committed in
@@ -72,34 +74,9 @@ func Text(name string) (string, error) {
 
 // suggest returns " (did you mean x?)" for the closest registered name.
 func suggest(name string) string {
-	best, bestD := "", 3
+	names := make([]string, 0, len(registry))
 	for n := range registry {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
+		names = append(names, n)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return interp.Suggest(name, names)
 }

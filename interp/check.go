@@ -48,7 +48,7 @@ func (ck *checker) file(path string) map[string]bool {
 	isPredeclared := func(name string) bool { _, ok := ck.predeclared[name]; return ok || name == "vars" }
 	f, _, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
 	if err != nil {
-		ck.errs = append(ck.errs, staticError(err))
+		ck.errs = append(ck.errs, staticError(err, ck.predeclared))
 		return nil
 	}
 	names := globalNames(f)

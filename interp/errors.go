@@ -18,8 +18,9 @@ type ScriptError struct{ Msg string }
 func (e *ScriptError) Error() string { return e.Msg }
 
 // staticError turns a parse or resolve error into a ScriptError with
-// file:line:col positions.
-func staticError(err error) error {
+// file:line:col positions, suggesting a close predeclared name for an
+// undefined one.
+func staticError(err error, predeclared starlark.StringDict) error {
 	var se syntax.Error
 	if errors.As(err, &se) {
 		return &ScriptError{Msg: se.Error()}
@@ -28,7 +29,7 @@ func staticError(err error) error {
 	if errors.As(err, &rl) {
 		msgs := make([]string, len(rl))
 		for i, e := range rl {
-			msgs[i] = fmt.Sprintf("%s: %s", e.Pos, e.Msg)
+			msgs[i] = fmt.Sprintf("%s: %s%s", e.Pos, e.Msg, hint(e.Msg, predeclared))
 		}
 		return &ScriptError{Msg: strings.Join(msgs, "\n")}
 	}
@@ -93,4 +94,48 @@ func Position(err error) string {
 		}
 	}
 	return ""
+}
+
+// hint suggests the closest predeclared name for "undefined: x".
+func hint(msg string, predeclared starlark.StringDict) string {
+	name, ok := strings.CutPrefix(msg, "undefined: ")
+	if !ok || strings.Contains(name, " ") {
+		return ""
+	}
+	return Suggest(name, predeclared.Keys())
+}
+
+// Suggest returns " (did you mean x?)" naming the candidate closest to name
+// in edit distance, or "" when none is close.
+func Suggest(name string, candidates []string) string {
+	best, bestD := "", 1+len(name)/3
+	for _, cand := range candidates {
+		if d := editDistance(name, cand); d < bestD || (d == bestD && best != "" && cand < best) {
+			best, bestD = cand, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

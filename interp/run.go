@@ -274,7 +274,7 @@ func compile(path string, predeclared starlark.StringDict) (*starlark.Program, e
 	isPredeclared := func(name string) bool { _, ok := predeclared[name]; return ok || name == "vars" }
 	_, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
 	if err != nil {
-		return nil, staticError(err)
+		return nil, staticError(err, predeclared)
 	}
 	return prog, nil
 }

@@ -18,6 +18,9 @@ import (
 const (
 	EngineSim    = "sim"
 	EngineDocker = "docker"
+	// EngineNone runs on the wall clock with no swarm, for scripts that only
+	// touch git and recipes.
+	EngineNone = "none"
 )
 
 // SimEpoch is where every simulated case's clock starts.
@@ -42,10 +45,10 @@ type Config struct {
 // Validate reports a bad configuration as a usage error.
 func (cfg Config) Validate() error {
 	switch cfg.Engine {
-	case EngineSim, EngineDocker:
+	case EngineSim, EngineDocker, EngineNone:
 		return nil
 	}
-	return fmt.Errorf("unknown engine %q (want %s or %s)", cfg.Engine, EngineSim, EngineDocker)
+	return fmt.Errorf("unknown engine %q (want %s, %s or %s)", cfg.Engine, EngineSim, EngineDocker, EngineNone)
 }
 
 // RunFile runs one scenario file.
@@ -69,6 +72,8 @@ func startCase(cfg Config) func(c *interp.Case) error {
 		case EngineSim:
 			c.Clock = clock.NewVirtual(SimEpoch)
 			return nil
+		case EngineNone:
+			return nil // the real clock, no swarm
 		}
 		return fmt.Errorf("engine %q is not available yet", cfg.Engine)
 	}

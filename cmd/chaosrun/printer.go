@@ -21,9 +21,9 @@ type printer struct {
 	cfg     runner.Config
 	// userStop reports whether the user interrupted the run.
 	userStop func() bool
-	passed  int
-	failed  int
-	code    int
+	passed   int
+	failed   int
+	code     int
 }
 
 func newPrinter(w io.Writer, asJSON bool, cfg runner.Config, userStop func() bool) *printer {

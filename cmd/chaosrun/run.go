@@ -33,7 +33,7 @@ const (
 // runFlags are the flags of `chaosrun run` (and of bare `chaosrun FILE`).
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: "swarm engine: sim (simulated, deterministic) or docker (DOCKER_HOST)", EnvVars: []string{"CHAOSRUN_ENGINE"}},
+		&cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: "swarm engine: sim (simulated, deterministic), docker (DOCKER_HOST) or none (wall clock, no swarm)", EnvVars: []string{"CHAOSRUN_ENGINE"}},
 		&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
 		&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the scenario's vars dict (repeatable)"},
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},

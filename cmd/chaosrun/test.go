@@ -36,7 +36,7 @@ func testCommand() *cli.Command {
 func testAction(c *cli.Context) error {
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
-		paths = defaultTestPaths
+		paths = existing(defaultTestPaths)
 	}
 	files, err := ScenarioFiles(paths)
 	if err != nil {
@@ -110,4 +110,15 @@ func ScenarioFiles(paths []string) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// existing keeps the paths that exist.
+func existing(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts")
+
+// chaosrunBin is the binary built once for the tests that run it.
+var chaosrunBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "chaosrun-test")
+	if err != nil {
+		panic(err)
+	}
+	chaosrunBin = filepath.Join(dir, "chaosrun")
+	if out, err := exec.Command("go", "build", "-o", chaosrunBin, ".").CombinedOutput(); err != nil {
+		panic("go build: " + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// TestGolden runs every scenario under scenarios/ and examples/ on the
+// simulator and compares its transcript with golden/ (go test -update
+// rewrites them), as `chaosrun test` does.
+func TestGolden(t *testing.T) {
+	t.Chdir("../..")
+	files, err := ScenarioFiles(existing(defaultTestPaths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			diff, err := checkGolden(f, 1, *update)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff != "" {
+				t.Errorf("golden transcript differs (go test ./cmd/chaosrun -update rewrites it):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+		out  string
+	}{
+		{[]string{"testdata/passes.star"}, 0, "PASS: 1 passed"},
+		{[]string{"testdata/fails.star"}, 1, "assert.eq: got 1, want 2"},
+		{[]string{"testdata/bad_arg.star"}, 2, "testdata/bad_arg.star:1:6: sleep: for parameter duration: got list"},
+		{[]string{"testdata/syntax.star"}, 2, "testdata/syntax.star:1:3: got newline, want primary expression"},
+		{[]string{"testdata/missing.star"}, 2, "testdata/missing.star: no such scenario file"},
+		{[]string{"testdata/passes.star", "--var", "novalue"}, 2, `bad --var "novalue": want key=value`},
+		{[]string{"--engine", "nope", "testdata/passes.star"}, 2, `unknown engine "nope"`},
+		{[]string{"--nosuchflag", "testdata/passes.star"}, 2, "flag provided but not defined"},
+		{[]string{"check", "testdata/syntax.star"}, 2, "testdata/syntax.star:1:3"},
+		{[]string{"check", "testdata/passes.star"}, 0, ""},
+		{[]string{"doc", "slep"}, 2, "did you mean sleep?"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(chaosrunBin, tt.args...)
+		out, _ := cmd.CombinedOutput()
+		if got := cmd.ProcessState.ExitCode(); got != tt.want {
+			t.Errorf("chaosrun %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), got, tt.want, out)
+		}
+		if !bytes.Contains(out, []byte(tt.out)) {
+			t.Errorf("chaosrun %s: output does not contain %q:\n%s", strings.Join(tt.args, " "), tt.out, out)
+		}
+		if bytes.Contains(out, []byte("goroutine ")) {
+			t.Errorf("chaosrun %s: printed a Go stack trace:\n%s", strings.Join(tt.args, " "), out)
+		}
+	}
+}
+
+// TestInterruptRunsCleanupsAndExits130 sends Ctrl-C during a wall-clock
+// sleep("1h"): chaosrun must run the case's cleanups and exit 130 within a
+// second.
+func TestInterruptRunsCleanupsAndExits130(t *testing.T) {
+	var out bytes.Buffer
+	cmd := exec.Command(chaosrunBin, "--engine", "none", "testdata/sleep_hour.star")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "sleep: 1h0m0s") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the scenario never started sleeping:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	took := time.Since(start)
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d (%v), want 130\n%s", code, err, out.String())
+	}
+	if took > time.Second {
+		t.Errorf("exit took %s after Ctrl-C, want under a second", took)
+	}
+	if !strings.Contains(out.String(), "print: cleanup ran") {
+		t.Errorf("cleanup did not run:\n%s", out.String())
+	}
+}
