@@ -16,7 +16,7 @@ type EnvFile struct {
 	Values map[string]string
 	// Modifiers from a trailing comment, such as `# length=128` or
 	// `# generate=false` after a SECRET_*_VERSION line [V for the
-	// convention]: key → modifier → value ("" for a bare word).
+	// convention]: key → modifier → value. Other comment words are prose.
 	Modifiers map[string]map[string]string
 }
 
@@ -155,8 +155,8 @@ func trailer(s string) (comment, msg string) {
 func parseModifiers(comment string) map[string]string {
 	mods := map[string]string{}
 	for _, word := range strings.Fields(comment) {
-		k, v, _ := strings.Cut(word, "=")
-		if envKey.MatchString(k) {
+		k, v, ok := strings.Cut(word, "=")
+		if ok && envKey.MatchString(k) {
 			mods[k] = v
 		}
 	}

@@ -1,0 +1,79 @@
+package recipe
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestChaosVersionMatchesGitCLI(t *testing.T) {
+	needGit(t)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, r *Repo, home string)
+		dirty bool
+	}{
+		{"clean", func(*testing.T, *Repo, string) {}, false},
+		{"modified", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "a.txt", "changed\n") }, true},
+		{"staged", func(t *testing.T, r *Repo, _ string) {
+			write(t, r.Path(), "b.txt", "new\n")
+			if err := r.Add("b.txt"); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"untracked", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "compose.ccci.yml", "x\n") }, true},
+		{"untracked in folder", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "d/e/f.txt", "x\n") }, true},
+		{"deleted", func(t *testing.T, r *Repo, _ string) { os.Remove(filepath.Join(r.Path(), "a.txt")) }, true},
+		{"executable bit", func(t *testing.T, r *Repo, _ string) { os.Chmod(filepath.Join(r.Path(), "a.txt"), 0o755) }, true},
+		{"ignored", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "debug.log", "x\n") }, false},
+		{"ignored folder", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "tmp/x.txt", "x\n") }, false},
+		{"empty folder", func(t *testing.T, r *Repo, _ string) { os.Mkdir(filepath.Join(r.Path(), "empty"), 0o755) }, false},
+		{"touched, same content", func(t *testing.T, r *Repo, _ string) {
+			future := time.Now().Add(time.Hour)
+			os.Chtimes(filepath.Join(r.Path(), "a.txt"), future, future)
+		}, false},
+		{"rewritten, same content", func(t *testing.T, r *Repo, _ string) {
+			time.Sleep(10 * time.Millisecond)
+			write(t, r.Path(), "a.txt", "hello\n")
+		}, false},
+		{"globally excluded", func(t *testing.T, r *Repo, home string) {
+			write(t, home, ".gitexcludes", "*.swp\n")
+			write(t, home, ".gitconfig", "[core]\n\texcludesfile = "+filepath.Join(home, ".gitexcludes")+"\n")
+			write(t, r.Path(), "compose.yml.swp", "x\n")
+		}, false},
+		{"default global ignore file", func(t *testing.T, r *Repo, home string) {
+			write(t, home, ".config/git/ignore", ".DS_Store\n")
+			write(t, r.Path(), ".DS_Store", "x\n")
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := isolateGit(t)
+			r := newRepo(t, map[string]string{"a.txt": "hello\n", ".gitignore": "*.log\ntmp/\n"})
+			tt.setup(t, r, home)
+			got, err := r.ChaosVersion() // before the CLI, which refreshes the index
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := cliChaosVersion(t, r.Path())
+			if got != want {
+				st, _ := r.Status()
+				t.Errorf("ChaosVersion = %q, git CLI says %q (go-git status %q)", got, want, st)
+			}
+			if dirty := strings.HasSuffix(got, DirtySuffix); dirty != tt.dirty {
+				t.Errorf("dirty = %v, want %v", dirty, tt.dirty)
+			}
+			if len(strings.TrimSuffix(got, DirtySuffix)) != 8 {
+				t.Errorf("ChaosVersion %q: want 8 hex digits", got)
+			}
+		})
+	}
+}
+
+func TestSmallSHA(t *testing.T) {
+	if got := SmallSHA("7ae7b0f76efb0123456789012345678901234567"); got != "7ae7b0f7" {
+		t.Errorf("SmallSHA = %q", got)
+	}
+}

@@ -1,0 +1,125 @@
+package recipe
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckout(t *testing.T) {
+	isolateGit(t)
+	f := buildFixture(t)
+	r := f.Repo
+	tests := []struct {
+		ref, want string
+	}{
+		{DiscourseBaseTag, f.Base},
+		{f.Head, f.Head},
+		{f.Base[:7], f.Base},
+		{"main", f.Head},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			got, err := r.Checkout(tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, _ := r.Head()
+			if got != tt.want || head != tt.want {
+				t.Errorf("Checkout(%q) = %s, HEAD %s; want %s", tt.ref, got, head, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(r.Path(), DiscourseOverlay)); err != nil {
+				t.Errorf("untracked overlay not kept: %v", err)
+			}
+			cv, _ := r.ChaosVersion()
+			if cv != SmallSHA(tt.want)+DirtySuffix {
+				t.Errorf("ChaosVersion = %s, want %s+U", cv, SmallSHA(tt.want))
+			}
+		})
+	}
+}
+
+func TestCheckoutMatchesGitCLI(t *testing.T) {
+	needGit(t)
+	isolateGit(t)
+	f := buildFixture(t)
+	write(t, f.Repo.Path(), "compose.yml", "local change\n")
+	write(t, f.Repo.Path(), "notes.log", "kept\n")
+	if _, err := f.Repo.Checkout(DiscourseBaseTag); err != nil {
+		t.Fatal(err)
+	}
+	if got := gitCLI(t, f.Repo.Path(), "status", "--porcelain"); got != "?? compose.ccci.yml\n?? notes.log" {
+		t.Errorf("git status after checkout -f of the base:\n%s", got)
+	}
+	if got := gitCLI(t, f.Repo.Path(), "rev-parse", "HEAD"); got != f.Base {
+		t.Errorf("git rev-parse HEAD = %s, want %s", got, f.Base)
+	}
+	data, _ := f.Repo.ReadFile("compose.yml")
+	if !strings.Contains(string(data), "version=0.7.0+3.3.1") {
+		t.Errorf("compose.yml is not the base's")
+	}
+}
+
+func TestCheckoutUnknownRef(t *testing.T) {
+	isolateGit(t)
+	r := newRepo(t, map[string]string{"a": "a"})
+	for _, ref := range []string{"0.9.0+3.5.0", "deadbeef", "", "no such ref"} {
+		_, err := r.Checkout(ref)
+		var ue *UnknownRefError
+		if !errors.As(err, &ue) {
+			t.Fatalf("Checkout(%q) = %v, want an UnknownRefError", ref, err)
+		}
+		if !strings.Contains(err.Error(), r.Path()) || !strings.Contains(err.Error(), `"`+ref+`"`) {
+			t.Errorf("error %q does not name the ref and the repository", err)
+		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	isolateGit(t)
+	f := buildFixture(t)
+	r, err := Open(f.Repo.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := r.Head(); h != f.Head {
+		t.Errorf("Head = %s, want %s", h, f.Head)
+	}
+	if r.Name() != "discourse" {
+		t.Errorf("Name = %q", r.Name())
+	}
+	dir := t.TempDir()
+	_, err = Open(dir)
+	if err == nil || !strings.Contains(err.Error(), dir+": not a git repository") {
+		t.Errorf("Open(non-repository) = %v", err)
+	}
+}
+
+func TestFixtureIsReproducible(t *testing.T) {
+	isolateGit(t)
+	a, b := buildFixture(t), buildFixture(t)
+	if a.Base != b.Base || a.Head != b.Head {
+		t.Errorf("two builds differ: %s %s vs %s %s", a.Base, a.Head, b.Base, b.Head)
+	}
+	tags, _ := a.Repo.TagsAt(a.Base)
+	if len(tags) != 1 || tags[0] != DiscourseBaseTag {
+		t.Errorf("tags at base = %v", tags)
+	}
+}
+
+func TestWorkTreePaths(t *testing.T) {
+	r := newRepo(t, map[string]string{"a": "a"})
+	for _, name := range []string{"../x", "/etc/passwd", ".git/config", "."} {
+		if err := r.WriteFile(name, nil); err == nil {
+			t.Errorf("WriteFile(%q) succeeded", name)
+		}
+	}
+	if err := r.WriteFile("sub/b.txt", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := r.ReadFile("sub/b.txt"); err != nil || string(data) != "b" {
+		t.Errorf("ReadFile = %q, %v", data, err)
+	}
+}
