@@ -5,6 +5,8 @@
 //
 //	PORT         listen port (default 8080)
 //	FAIL_HEALTH  "1": /health answers 503, so the healthcheck fails
+//	FAIL_HEALTH_AFTER  /health answers 503 once the process has run this
+//	             long (Go duration): healthy first, unhealthy later
 //	START_DELAY  wait this long (Go duration) before listening
 //	CRASH_AFTER  exit this long (Go duration) after start
 //	CRASH_EXIT   exit code for CRASH_AFTER (default 1)
@@ -48,6 +50,7 @@ func main() {
 type config struct {
 	port       string
 	failHealth bool
+	failAfter  time.Duration
 	startDelay time.Duration
 	crashAfter time.Duration
 	crashExit  int
@@ -70,7 +73,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	durations := []struct {
 		name string
 		dst  *time.Duration
-	}{{"START_DELAY", &c.startDelay}, {"CRASH_AFTER", &c.crashAfter}}
+	}{{"START_DELAY", &c.startDelay}, {"CRASH_AFTER", &c.crashAfter}, {"FAIL_HEALTH_AFTER", &c.failAfter}}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {
 			if *d.dst, err = time.ParseDuration(v); err != nil {
@@ -134,8 +137,8 @@ func serve(c config) int {
 		}
 		errc <- srv.ListenAndServe()
 	}()
-	fmt.Printf("testapp %s: port %s fail_health=%v start_delay=%s crash_after=%s hold_mib=%d\n",
-		c.version, c.port, c.failHealth, c.startDelay, c.crashAfter, c.holdMiB)
+	fmt.Printf("testapp %s: port %s fail_health=%v fail_health_after=%s start_delay=%s crash_after=%s hold_mib=%d\n",
+		c.version, c.port, c.failHealth, c.failAfter, c.startDelay, c.crashAfter, c.holdMiB)
 	select {
 	case sig := <-sigs:
 		fmt.Printf("testapp: %v, exiting %d\n", sig, c.termExit)
@@ -158,6 +161,10 @@ func handler(c config, start time.Time) http.Handler {
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		if c.failHealth {
 			http.Error(w, "unhealthy (FAIL_HEALTH=1)", http.StatusServiceUnavailable)
+			return
+		}
+		if c.failAfter > 0 && time.Since(start) >= c.failAfter {
+			http.Error(w, "unhealthy (FAIL_HEALTH_AFTER="+c.failAfter.String()+")", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")
