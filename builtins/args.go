@@ -2,6 +2,8 @@ package builtins
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -54,4 +56,40 @@ func errorMessage(err error) string {
 		return ee.Msg
 	}
 	return err.Error()
+}
+
+// Size is a builtin argument for a memory size: "512MiB", "1.5GiB", "2G"
+// or a number of bytes.
+type Size int64
+
+var sizeUnits = []struct {
+	suffix string
+	mult   float64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+
+// Unpack implements starlark.Unpacker.
+func (s *Size) Unpack(v starlark.Value) error {
+	if n, ok := v.(starlark.Int); ok {
+		i, ok := n.Int64()
+		if !ok || i < 0 {
+			return fmt.Errorf("got %s, want a size in bytes", n)
+		}
+		*s = Size(i)
+		return nil
+	}
+	str, ok := starlark.AsString(v)
+	if !ok {
+		return fmt.Errorf("got %s, want a size like \"512MiB\" or \"1.5GiB\"", v.Type())
+	}
+	for _, u := range sizeUnits {
+		if num, ok := strings.CutSuffix(str, u.suffix); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+			if err == nil && f >= 0 {
+				*s = Size(f * u.mult)
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("got %q, want a size like \"512MiB\" or \"1.5GiB\"", str)
 }

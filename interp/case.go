@@ -185,3 +185,15 @@ func (c *Case) CleanupThread(name string, ctx context.Context) (*starlark.Thread
 	stop := context.AfterFunc(ctx, func() { t.Cancel("cleanup did not finish in time") })
 	return t, func() { stop() }
 }
+
+// SetValueOnce attaches the value make returns unless key is already set.
+func (c *Case) SetValueOnce(key string, make func() any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.values == nil {
+		c.values = map[string]any{}
+	}
+	if _, ok := c.values[key]; !ok {
+		c.values[key] = make()
+	}
+}

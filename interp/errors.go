@@ -84,8 +84,8 @@ func Describe(err error) string {
 // Position returns "file:line:col" of the innermost Starlark frame of err,
 // or "" when err was not raised by Starlark code.
 func Position(err error) string {
-	var ee *starlark.EvalError
-	if !errors.As(err, &ee) || len(ee.CallStack) == 0 {
+	ee := innermost(err)
+	if ee == nil || len(ee.CallStack) == 0 {
 		return ""
 	}
 	for i := len(ee.CallStack) - 1; i >= 0; i-- {
@@ -138,4 +138,32 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// innermost returns the deepest Starlark error in err's tree: for an error
+// raised in a parallel branch, the branch's own.
+func innermost(err error) *starlark.EvalError {
+	var found *starlark.EvalError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if ee, ok := err.(*starlark.EvalError); ok {
+			found = ee
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if e != nil {
+					walk(e)
+					return
+				}
+			}
+		}
+	}
+	walk(err)
+	return found
 }

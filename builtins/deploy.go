@@ -1,0 +1,195 @@
+package builtins
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/recipe"
+	"github.com/coop-cloud/chaosrun/swarm"
+)
+
+func init() {
+	register(
+		Builtin{Name: "chaos_deploy", Args: "app, faults=[], generate_secrets=True", Fn: chaosDeploy,
+			Summary: "Deploys the app's recipe checkout as it is, exactly as `abra app deploy --chaos` would.",
+			Detail: `Loads COMPOSE_FILE through docker/cli's compose loader, stamps abra's labels on the
+app service (coop-cloud.<stack>.recipe, .chaos = "true", .chaos-version = the
+checkout's chaos version, .version kept from the recipe), creates missing
+secrets with random values (generate_secrets=False fails like abra: "secret not
+generated: <name>") and deploys the stack like ` + "`docker stack deploy`" + `. faults
+(see fault.*) make the new tasks of this deploy fail. Returns a struct with
+stack, version and chaos_version. Secret values never appear in the transcript.`,
+			Example: `checkout(repo, "0.7.0+3.3.1")
+chaos_deploy(app)`},
+		Builtin{Name: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: plainDeploy,
+			Summary: "Deploys the app like `abra app deploy` without --chaos: refuses a dirty checkout.",
+			Detail: `Stamps .chaos = "false" and .version = the deploy version (the tag at HEAD, else
+the short commit). A checkout with local changes or untracked files is refused
+with abra's message ("has locally unstaged changes").`,
+			Example: `deploy(app)`},
+		Builtin{Name: "remove", Args: "app", Fn: removeApp,
+			Summary: "Removes the app's stack (services, networks, the secrets it created) and waits until it is gone.",
+			Example: `defer(remove, app)`},
+	)
+}
+
+// appHolder is implemented by the value coop.app returns.
+type appHolder interface{ RecipeApp() *recipe.App }
+
+func unpackApp(fn *starlark.Builtin, v starlark.Value) (*recipe.App, error) {
+	if h, ok := v.(appHolder); ok {
+		return h.RecipeApp(), nil
+	}
+	return nil, fmt.Errorf("%s: for parameter app: got %s, want app (from coop.app)", fn.Name(), v.Type())
+}
+
+func chaosDeploy(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return deployApp(thread, fn, args, kwargs, true)
+}
+
+func plainDeploy(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return deployApp(thread, fn, args, kwargs, false)
+}
+
+// deployApp is chaos_deploy and deploy.
+func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, chaos bool) (starlark.Value, error) {
+	var appV starlark.Value
+	var faults *starlark.List
+	generate := true
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "faults?", &faults, "generate_secrets?", &generate); err != nil {
+		return nil, err
+	}
+	app, err := unpackApp(fn, appV)
+	if err != nil {
+		return nil, err
+	}
+	e, err := engineOf(thread, fn)
+	if err != nil {
+		return nil, err
+	}
+	ctx := interp.Context(thread)
+	d, err := app.Build(recipe.StackOptions{Chaos: chaos})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	c := interp.CaseOf(thread)
+	for _, w := range d.Compose.Warnings {
+		c.Record(thread, "warning", w, nil)
+	}
+	if d.Stack.Faults, err = unpackFaults(fn, d.Stack.Namespace, faults); err != nil {
+		return nil, err
+	}
+	generated, err := addSecrets(ctx, e, &d.Stack, d.Secrets, generate)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	if err := e.Deploy(ctx, d.Stack); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), d.Stack.Namespace, err)
+	}
+	labels := d.Stack.Services[d.Stack.Namespace+"_"+recipe.AppService].Labels
+	chaosVersion := labels[recipe.LabelKey(d.Stack.Namespace, "chaos-version")]
+	c.Record(thread, "deploy", deployMessage(d, chaos, chaosVersion, labels, generated), map[string]string{
+		"stack": d.Stack.Namespace, "chaos": fmt.Sprint(chaos), "chaos-version": chaosVersion,
+		"version": labels[recipe.LabelKey(d.Stack.Namespace, "version")]})
+	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+		"stack": starlark.String(d.Stack.Namespace), "version": starlark.String(d.Version),
+		"chaos_version": starlark.String(chaosVersion), "chaos": starlark.Bool(chaos),
+	}), nil
+}
+
+func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map[string]string, generated int) string {
+	msg := d.Stack.Namespace
+	if chaos {
+		msg += " chaos-version=" + chaosVersion
+	}
+	msg += " version=" + labels[recipe.LabelKey(d.Stack.Namespace, "version")]
+	msg += fmt.Sprintf(" (%d services", len(d.Stack.Services))
+	if generated > 0 {
+		msg += fmt.Sprintf(", %d secrets generated", generated)
+	}
+	msg += ")"
+	for _, svc := range sortedKeys(d.Stack.Faults) {
+		for _, f := range d.Stack.Faults[svc] {
+			msg += fmt.Sprintf(" fault %s on %s", f.Kind, strings.TrimPrefix(svc, d.Stack.Namespace+"_"))
+		}
+	}
+	return msg
+}
+
+// addSecrets adds the app's missing secrets to the stack with generated
+// values, or fails like abra when generation is off.
+func addSecrets(ctx contextT, e swarm.Engine, st *swarm.Stack, secrets []recipe.Secret, generate bool) (int, error) {
+	existing, err := e.Secrets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !generate {
+		return 0, recipe.CheckSecrets(secrets, existing)
+	}
+	have := map[string]bool{}
+	for _, n := range existing {
+		have[n] = true
+	}
+	n := 0
+	for _, s := range secrets {
+		if have[s.Name] {
+			continue
+		}
+		spec, err := recipe.GenerateSecret(s, st.Namespace)
+		if err != nil {
+			return 0, err
+		}
+		st.Secrets = append(st.Secrets, spec)
+		n++
+	}
+	return n, nil
+}
+
+// removeApp implements remove(app).
+func removeApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var appV starlark.Value
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV); err != nil {
+		return nil, err
+	}
+	app, err := unpackApp(fn, appV)
+	if err != nil {
+		return nil, err
+	}
+	e, err := engineOf(thread, fn)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Remove(interp.Context(thread), app.StackName()); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), app.StackName(), err)
+	}
+	interp.CaseOf(thread).Record(thread, "remove", app.StackName(), nil)
+	return starlark.None, nil
+}
+
+// idPattern matches swarm object IDs (25 lower-case alphanumerics).
+var idPattern = regexp.MustCompile(`\b[a-z0-9]{25}\b`)
+
+const aliasKey = "builtins.aliases"
+
+// scrubIDs replaces swarm IDs in text by short aliases (x1, x2, ...) that
+// are stable within a case, so transcripts and goldens hold no IDs.
+func scrubIDs(c *interp.Case, text string) string {
+	aliases, _ := c.Value(aliasKey).(map[string]string)
+	if aliases == nil {
+		aliases = map[string]string{}
+		c.SetValue(aliasKey, aliases)
+	}
+	return idPattern.ReplaceAllStringFunc(text, func(id string) string {
+		if a, ok := aliases[id]; ok {
+			return a
+		}
+		a := fmt.Sprintf("x%d", len(aliases)+1)
+		aliases[id] = a
+		return a
+	})
+}

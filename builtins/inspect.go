@@ -1,0 +1,205 @@
+package builtins
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	dswarm "github.com/docker/docker/api/types/swarm"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/swarm/converge"
+)
+
+func init() {
+	register(
+		Builtin{Name: "inspect_service", Args: "app, service=\"app\"", Fn: inspectService,
+			Summary: "Returns the service shaped like `docker service inspect`, with Docker's JSON field names.",
+			Detail: `svc.Spec.Labels is a dict; svc.UpdateStatus and svc.PreviousSpec are None when swarm
+reports none; times are RFC 3339 strings and durations nanoseconds. Pass the
+result as since= to wait_converged or assert_converged to wait for the update
+that starts after it.`,
+			Example: `svc = inspect_service(app)
+print(svc.Spec.Labels["coop-cloud.%s.chaos-version" % app.stack])`},
+		Builtin{Name: "service_tasks", Args: "app, service=\"app\", up_to_date=False", Fn: serviceTasks,
+			Summary: "Lists the service's tasks (like `docker service ps`), newest first; up_to_date keeps only tasks of the current spec.",
+			Example: `tasks = service_tasks(app, up_to_date = True)`},
+		Builtin{Name: "wait_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
+			Summary: "Waits for the service's update to reach a verdict and returns it; never fails by itself.",
+			Detail: `The verdict has state (swarm's terminal UpdateStatus state, "no_update" when the
+deploy changed no task, or "timeout"), message (swarm's; after a rollback the
+one that said why), converged, labels (the live spec's), chaos_version, took
+(seconds on the engine's clock), awaited and timeout. With since (an earlier
+inspect_service result) only an update that started after it counts, so a
+status left over from an earlier deploy cannot pass for this one. The default
+timeout comes from the service's own spec: healthcheck start period, interval
+× retries, update delay and monitor per batch of slots, plus a margin.`,
+			Example: `v = wait_converged(app, since = before)
+print(v.state, v.chaos_version)`},
+		Builtin{Name: "assert_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
+			Summary: "Fails the case unless the update finished \"completed\" and every slot keeps an up-to-date running task through the monitor window.",
+			Detail: `Like wait_converged, but a rollback, a pause, rollback_paused or a timeout fails the
+case with a message naming the service, the state, swarm's message and the live
+spec's chaos-version. A redeploy that changes no task passes once every slot
+runs an up-to-date task. Returns the verdict.`,
+			Example: `before = inspect_service(app)
+chaos_deploy(app)
+assert_converged(app, since = before)`},
+	)
+}
+
+// serviceValue is an inspected service: a struct with Docker's field names
+// that also remembers the Go value, for since=.
+type serviceValue struct {
+	*starlarkstruct.Struct
+	svc dswarm.Service
+}
+
+func (s serviceValue) Type() string { return "service" }
+
+// serviceName is the full name of an app's service.
+func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) (swarm.Engine, string, error) {
+	var appV starlark.Value
+	service := "app"
+	pairs := append([]any{"app", &appV, "service?", &service}, extra...)
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, pairs...); err != nil {
+		return nil, "", err
+	}
+	app, err := unpackApp(fn, appV)
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := engineOf(thread, fn)
+	if err != nil {
+		return nil, "", err
+	}
+	return e, app.StackName() + "_" + service, nil
+}
+
+func inspectService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	e, name, err := serviceName(thread, fn, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := e.Service(interp.Context(thread), name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	st := toStarlark(reflect.ValueOf(svc)).(*starlarkstruct.Struct)
+	st.Freeze()
+	return serviceValue{st, svc}, nil
+}
+
+func serviceTasks(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	upToDate := false
+	e, name, err := serviceName(thread, fn, args, kwargs, "up_to_date?", &upToDate)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := e.Tasks(interp.Context(thread), name, upToDate)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+	}
+	return fromGo(tasks), nil
+}
+
+func waitConverged(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	v, err := wait(thread, fn, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return verdictValue(v), nil
+}
+
+func assertConverged(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	v, err := wait(thread, fn, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Converged {
+		return nil, interp.Failf("%s: %s", fn.Name(), scrubIDs(interp.CaseOf(thread), explain(v)))
+	}
+	return verdictValue(v), nil
+}
+
+// wait is the shared part of wait_converged and assert_converged.
+func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (converge.Verdict, error) {
+	var since starlark.Value = starlark.None
+	var timeout Duration
+	e, name, err := serviceName(thread, fn, args, kwargs, "since?", &since, "timeout?", &timeout)
+	if err != nil {
+		return converge.Verdict{}, err
+	}
+	opts := converge.Options{Timeout: time.Duration(timeout)}
+	switch s := since.(type) {
+	case serviceValue:
+		opts.Since = &s.svc
+	case starlark.NoneType:
+	default:
+		return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
+	}
+	c := interp.CaseOf(thread)
+	v, err := converge.Wait(interp.Context(thread), e, name, opts)
+	if err != nil {
+		if errors.Is(err, swarm.ErrNotFound) {
+			return v, fmt.Errorf("%s: service %s: %w", fn.Name(), name, err)
+		}
+		return v, fmt.Errorf("%s: %s: %w", fn.Name(), name, err)
+	}
+	c.Record(thread, "verdict", scrubIDs(c, summary(v)), map[string]string{
+		"service": v.Service, "state": v.State, "chaos-version": converge.ChaosVersion(v.Labels)})
+	return v, nil
+}
+
+// summary is the transcript line of a verdict.
+func summary(v converge.Verdict) string {
+	s := fmt.Sprintf("%s %s", v.Service, v.State)
+	if v.Message != "" {
+		s += fmt.Sprintf(" %q", v.Message)
+	}
+	if cv := converge.ChaosVersion(v.Labels); cv != "" {
+		s += " chaos-version=" + cv
+	}
+	return s + fmt.Sprintf(" after %s", interp.FormatOffset(v.Took))
+}
+
+// explain is the failure message of a verdict that is not converged.
+func explain(v converge.Verdict) string {
+	live := ""
+	if cv := converge.ChaosVersion(v.Labels); cv != "" {
+		live = fmt.Sprintf(" (live spec chaos-version %s)", cv)
+	}
+	switch v.State {
+	case string(dswarm.UpdateStateRollbackCompleted), string(dswarm.UpdateStateRollbackStarted):
+		return fmt.Sprintf("service %s rolled back: %s%s", v.Service, v.Message, live)
+	case string(dswarm.UpdateStatePaused):
+		return fmt.Sprintf("service %s update paused: %s%s", v.Service, v.Message, live)
+	case string(dswarm.UpdateStateRollbackPaused):
+		return fmt.Sprintf("service %s rollback paused: %s%s", v.Service, v.Message, live)
+	case converge.StateTimeout:
+		return fmt.Sprintf("service %s did not converge within %s (timeout: %s): waiting for %s; %d of %d slots run an up-to-date task%s",
+			v.Service, interp.FormatOffset(v.Timeout), v.Reason, v.Awaited, v.Running, v.Desired, live)
+	}
+	return fmt.Sprintf("service %s ended %s: %s%s", v.Service, v.State, v.Message, live)
+}
+
+// verdictValue converts a verdict for scripts.
+func verdictValue(v converge.Verdict) starlark.Value {
+	labels := mapToDict(reflect.ValueOf(v.Labels))
+	labels.Freeze()
+	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+		"service":       starlark.String(v.Service),
+		"state":         starlark.String(v.State),
+		"message":       starlark.String(v.Message),
+		"converged":     starlark.Bool(v.Converged),
+		"labels":        labels,
+		"chaos_version": starlark.String(converge.ChaosVersion(v.Labels)),
+		"took":          starlark.Float(v.Took.Seconds()),
+		"awaited":       starlark.String(v.Awaited),
+		"timeout":       starlark.Float(v.Timeout.Seconds()),
+	})
+}

@@ -1,0 +1,126 @@
+package converge
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+)
+
+// Swarm's defaults (reference notes §2.2 and §3).
+const (
+	defaultInterval    = 30 * time.Second
+	defaultHCTimeout   = 30 * time.Second
+	defaultRetries     = 3
+	defaultMonitor     = 5 * time.Second
+	defaultStopGrace   = 10 * time.Second
+	stopFirstOldWait   = time.Minute
+	timeoutMargin      = 2 * time.Minute
+	perSlotStartupBase = 30 * time.Second
+)
+
+// DefaultTimeout derives a wait's bound from the service's own spec: per
+// batch of slots, the healthcheck's start period plus interval×retries
+// (plus the probe timeout), the stop grace period for stop-first, the
+// update delay and the monitor window; then the final monitor window and a
+// margin. A 20-minute discourse boot and a 2-second test app thus get
+// bounds that fit them. It returns the bound and how it was derived.
+func DefaultTimeout(spec swarm.ServiceSpec) (time.Duration, string) {
+	slot := perSlotStartupBase
+	parts := fmt.Sprintf("%s start", perSlotStartupBase)
+	if hc := healthcheck(spec); hc != nil {
+		interval := orDefault(hc.Interval, defaultInterval)
+		retries := hc.Retries
+		if retries == 0 {
+			retries = defaultRetries
+		}
+		probe := orDefault(hc.Timeout, defaultHCTimeout)
+		slot += hc.StartPeriod + time.Duration(retries)*(interval+probe)
+		parts += fmt.Sprintf(" + start_period %s + %d×(interval %s + timeout %s)", hc.StartPeriod, retries, interval, probe)
+	}
+	uc := spec.UpdateConfig
+	mon := monitor(spec)
+	if uc != nil {
+		slot += uc.Delay
+		if uc.Order != swarm.UpdateOrderStartFirst {
+			slot += stopFirstOldWait
+			parts += fmt.Sprintf(" + stop-first %s", stopFirstOldWait)
+		}
+	}
+	slot += mon
+	batches := batches(spec)
+	total := time.Duration(batches)*slot + mon + timeoutMargin
+	return total, fmt.Sprintf("%d batch(es) × (%s + monitor %s) + monitor + margin %s", batches, parts, mon, timeoutMargin)
+}
+
+func healthcheck(spec swarm.ServiceSpec) *struct {
+	Interval, Timeout, StartPeriod time.Duration
+	Retries                        int
+} {
+	cs := spec.TaskTemplate.ContainerSpec
+	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 || cs.Healthcheck.Test[0] == "NONE" {
+		return nil
+	}
+	h := cs.Healthcheck
+	return &struct {
+		Interval, Timeout, StartPeriod time.Duration
+		Retries                        int
+	}{h.Interval, h.Timeout, h.StartPeriod, h.Retries}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// monitor is the update monitor window (default 5s).
+func monitor(spec swarm.ServiceSpec) time.Duration {
+	if spec.UpdateConfig != nil && spec.UpdateConfig.Monitor > 0 {
+		return spec.UpdateConfig.Monitor
+	}
+	return defaultMonitor
+}
+
+// batches is how many rounds of parallel slot updates an update takes.
+func batches(spec swarm.ServiceSpec) int {
+	n := replicas(spec)
+	par := uint64(1)
+	if spec.UpdateConfig != nil {
+		par = spec.UpdateConfig.Parallelism
+	}
+	if par == 0 || par >= uint64(n) {
+		return 1
+	}
+	return int((uint64(n) + par - 1) / par)
+}
+
+func replicas(spec swarm.ServiceSpec) int {
+	if spec.Mode.Replicated != nil && spec.Mode.Replicated.Replicas != nil {
+		return int(*spec.Mode.Replicated.Replicas)
+	}
+	return 1
+}
+
+// desired is the number of slots that must run.
+func desired(svc swarm.Service) int {
+	if svc.Spec.Mode.Global != nil {
+		return -1 // global: decided from tasks (see running)
+	}
+	return replicas(svc.Spec)
+}
+
+// running counts up-to-date tasks that run and are meant to.
+func running(tasks []swarm.Task) int {
+	n := 0
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		key := fmt.Sprintf("%d/%s", t.Slot, t.NodeID)
+		if t.Status.State == swarm.TaskStateRunning && t.DesiredState == swarm.TaskStateRunning && !seen[key] {
+			seen[key] = true
+			n++
+		}
+	}
+	return n
+}
