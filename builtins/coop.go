@@ -1,0 +1,194 @@
+package builtins
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/recipe"
+)
+
+func init() {
+	register(
+		Builtin{Name: "coop.app", Args: "domain, recipe, env=None, env_file=None", Fn: coopApp,
+			Summary: "Returns a coop.app: the recipe checkout deployed under domain with an abra-style env.",
+			Detail: `The env is env_file (an abra .env file: KEY=VALUE lines, # comments, quotes,
+$VAR references to earlier keys) overlaid with the env dict. With neither,
+the checkout's .env.sample is read when it has one, as abra app new copies it.
+DOMAIN is set to domain unless env sets it. The stack name is STACK_NAME from
+the env, else the domain with dots replaced by underscores, cut to 45
+characters. The recipe name is RECIPE or TYPE from the env (without a
+:version), else the checkout's folder name.
+
+A coop.app has the attributes domain, stack, recipe (the git.repo),
+recipe_name and env (a frozen dict).`,
+			Example: `app = coop.app("discourse.example.com", recipe = repo,
+               env = {"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
+assert.eq(app.stack, "discourse_example_com")`},
+	)
+}
+
+// App is the Starlark value of an app (coop.app).
+type App struct {
+	app  *recipe.App
+	repo *Repo
+	env  *starlark.Dict
+}
+
+var _ starlark.HasAttrs = (*App)(nil)
+
+// RecipeApp is the app; use Repo().Do to hold the checkout's lock while
+// reading it (App.Build reads the checkout).
+func (a *App) RecipeApp() *recipe.App { return a.app }
+
+// Build runs recipe.App.Build with the checkout's lock held, and with the
+// checkout's path in an error (abra's dirty-tree refusal names it) replaced
+// by the name the script knows it by, so no temporary path is printed.
+func (a *App) Build(opts recipe.StackOptions) (*recipe.Deploy, error) {
+	var d *recipe.Deploy
+	err := a.repo.Do(func(*recipe.Repo) (err error) { d, err = a.app.Build(opts); return })
+	return d, err
+}
+
+// Repo is the app's recipe checkout.
+func (a *App) Repo() *Repo { return a.repo }
+
+func (a *App) String() string        { return fmt.Sprintf("<coop.app %s>", a.app.Domain) }
+func (a *App) Type() string          { return "coop.app" }
+func (a *App) Freeze()               { a.env.Freeze() }
+func (a *App) Truth() starlark.Bool  { return starlark.True }
+func (a *App) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: coop.app") }
+
+// Attr implements starlark.HasAttrs.
+func (a *App) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "domain":
+		return starlark.String(a.app.Domain), nil
+	case "stack":
+		return starlark.String(a.app.StackName()), nil
+	case "recipe":
+		return a.repo, nil
+	case "recipe_name":
+		return starlark.String(a.app.RecipeName()), nil
+	case "env":
+		return a.env, nil
+	}
+	return nil, nil
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (a *App) AttrNames() []string {
+	return []string{"domain", "env", "recipe", "recipe_name", "stack"}
+}
+
+// appArg unpacks a coop.app argument, for the deploy builtins.
+type appArg struct{ *App }
+
+func (a *appArg) Unpack(v starlark.Value) error {
+	app, ok := v.(*App)
+	if !ok {
+		return fmt.Errorf("got %s, want coop.app", v.Type())
+	}
+	a.App = app
+	return nil
+}
+
+// coopApp implements coop.app(domain, recipe, env=None, env_file=None).
+func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var domain, envFile string
+	var repo repoArg
+	var env *starlark.Dict
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "domain", &domain, "recipe", &repo,
+		"env??", &env, "env_file??", &envFile); err != nil {
+		return nil, err
+	}
+	if domain == "" {
+		return nil, fmt.Errorf("%s: empty domain", fn.Name())
+	}
+	values, mods, err := appEnv(fn, repo.Repo, env, envFile)
+	if err != nil {
+		return nil, err
+	}
+	if env == nil || !hasKey(env, "DOMAIN") {
+		values["DOMAIN"] = domain
+	}
+	a, err := recipe.NewApp(domain, repo.repo, values)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	a.Modifiers = mods
+	v := &App{app: a, repo: repo.Repo, env: envDict(a.Env)}
+	v.env.Freeze()
+	interp.CaseOf(thread).Record(thread, "app", fmt.Sprintf("%s stack %s recipe %s", domain, a.StackName(), a.RecipeName()), nil)
+	return v, nil
+}
+
+// appEnv builds an app's env: env_file (or the checkout's .env.sample when
+// neither env nor env_file is given), overlaid with env.
+func appEnv(fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string) (map[string]string, map[string]map[string]string, error) {
+	values := map[string]string{}
+	var mods map[string]map[string]string
+	var file *recipe.EnvFile
+	var err error
+	switch {
+	case envFile != "":
+		file, err = recipe.ReadEnvFile(envFile)
+		err = scrubPath(err, envFile)
+	case env == nil:
+		err = repo.Do(func(r *recipe.Repo) error {
+			sample := filepath.Join(r.Path(), ".env.sample")
+			if _, serr := os.Stat(sample); serr != nil {
+				return nil
+			}
+			data, rerr := os.ReadFile(sample)
+			if rerr == nil {
+				file, rerr = recipe.ParseEnv(".env.sample", data)
+			}
+			return rerr
+		})
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	if file != nil {
+		for k, v := range file.Values {
+			values[k] = v
+		}
+		mods = file.Modifiers
+	}
+	if env != nil {
+		for _, item := range env.Items() {
+			k, kok := starlark.AsString(item[0])
+			v, vok := starlark.AsString(item[1])
+			if !kok || !vok {
+				return nil, nil, fmt.Errorf("%s: for parameter env: got %s: %s, want string: string", fn.Name(), item[0].Type(), item[1].Type())
+			}
+			values[k] = v
+		}
+	}
+	return values, mods, nil
+}
+
+// hasKey reports whether a dict has the string key k.
+func hasKey(d *starlark.Dict, k string) bool {
+	_, found, _ := d.Get(starlark.String(k))
+	return found
+}
+
+// envDict converts an env map to a dict with sorted keys.
+func envDict(env map[string]string) *starlark.Dict {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	d := starlark.NewDict(len(keys))
+	for _, k := range keys {
+		d.SetKey(starlark.String(k), starlark.String(env[k]))
+	}
+	return d
+}

@@ -1,0 +1,162 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/recipe"
+)
+
+func init() {
+	register(
+		Builtin{Name: "git.repo", Args: "path", Fn: gitRepo,
+			Summary: "Opens the git checkout at path (relative to the working directory) and returns a git.repo.",
+			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
+attributes name (the folder's name, abra's default recipe name), path (as
+given), head (the full hash checked out) and the methods write, read, commit
+and status.`,
+			Example: `repo = git.repo(vars.get("recipe", "examples/recipes/discourse"))`},
+		Builtin{Name: "git.init", Args: "path=None, src=None, exclude=[]", Fn: gitInit,
+			Summary: "Creates an empty repository and returns its git.repo; src copies a folder's files in (uncommitted).",
+			Detail: `Without path the repository is a temporary folder, named after src's folder
+(or "repo") so the recipe name is right, and removed when the run ends; it
+is shown as <temp>/<name>. exclude lists top-level names of src not to copy.
+The branch is main. Commits made with repo.commit have a fixed author and
+times, so the same history always has the same hashes.`,
+			Example: `repo = git.init(src = "examples/recipes/discourse", exclude = ["compose.ccci.yml"])
+base = repo.commit("chore: publish 0.7.0+3.3.1 release", tag = "0.7.0+3.3.1")`},
+		Builtin{Name: "repo.write", Args: "name, data",
+			Summary: "Writes a file of the work tree (a method of git.repo).",
+			Example: `repo.write("compose.ccci.yml", overlay)`},
+		Builtin{Name: "repo.read", Args: "name",
+			Summary: "Returns a file of the work tree as a string (a method of git.repo).",
+			Example: `compose = repo.read("compose.yml")`},
+		Builtin{Name: "repo.commit", Args: "message, tag=None",
+			Summary: "Stages everything not ignored (git add -A), commits, optionally tags; returns the full hash.",
+			Example: `head = repo.commit("chore: upgrade to 0.9.0+3.5.0")`},
+		Builtin{Name: "repo.status", Args: "",
+			Summary: "Lists the dirty paths as `git status --porcelain` lines; empty when the tree is clean.",
+			Example: `assert.eq(repo.status(), ["?? compose.ccci.yml"])`},
+		Builtin{Name: "checkout", Args: "repo, ref", Fn: checkoutFn,
+			Summary: "Checks out a tag, branch or (short) commit hash like `git checkout -f`; returns the full hash.",
+			Detail: `Local changes to tracked files are thrown away; untracked and ignored files
+are kept (so an untracked compose overlay survives, as on cc-ci). A tag or
+hash detaches HEAD. An unknown ref is an error naming it and the repository.`,
+			Example: `checkout(repo, "0.7.0+3.3.1")`},
+		Builtin{Name: "chaos_version", Args: "repo", Fn: chaosVersionFn,
+			Summary: "abra's chaos version of the checkout: the first 8 hex digits of HEAD, plus +U when the tree is dirty.",
+			Detail: `Untracked, modified and staged files make the tree dirty; files ignored by
+the repository's .gitignore or the user's global excludes file do not.`,
+			Example: `assert.eq(chaos_version(repo), head[:8] + "+U")`},
+	)
+	families["checkout"] = "git"
+	families["chaos_version"] = "git"
+}
+
+// gitRepo implements git.repo(path).
+func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var path string
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path); err != nil {
+		return nil, err
+	}
+	r, err := recipe.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
+	}
+	return newRepo(r, path), nil
+}
+
+// gitInit implements git.init(path=None, src=None, exclude=[]).
+func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var path, src string
+	var exclude *starlark.List
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path??", &path, "src??", &src, "exclude?", &exclude); err != nil {
+		return nil, err
+	}
+	skip, err := stringList(fn, "exclude", exclude)
+	if err != nil {
+		return nil, err
+	}
+	if src != "" {
+		if info, err := os.Stat(src); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("%s: src %s is not a folder", fn.Name(), src)
+		}
+	}
+	dir, shown, err := initDir(thread, path, src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	r, err := recipe.Init(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+	}
+	repo := newRepo(r, shown)
+	if src != "" {
+		if err := repo.Do(func(rr *recipe.Repo) error { return recipe.CopyTree(rr, src, skip...) }); err != nil {
+			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+		}
+	}
+	msg := shown
+	if src != "" {
+		msg += " from " + src
+	}
+	interp.CaseOf(thread).Record(thread, "git", "init "+msg, nil)
+	return repo, nil
+}
+
+// initDir picks the folder for git.init: path as given, or a folder named
+// after src inside a new temporary folder that the run removes at its end.
+func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err error) {
+	if path != "" {
+		return path, path, nil
+	}
+	root, err := os.MkdirTemp("", "chaosrun-git-")
+	if err != nil {
+		return "", "", err
+	}
+	interp.CaseOf(thread).Run.Defer("remove temporary repository", func(context.Context) error {
+		return os.RemoveAll(root)
+	})
+	name := "repo"
+	if src != "" {
+		if abs, err := filepath.Abs(src); err == nil {
+			name = filepath.Base(abs)
+		}
+	}
+	return filepath.Join(root, name), "<temp>/" + name, nil
+}
+
+// checkoutFn implements checkout(repo, ref).
+func checkoutFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var repo repoArg
+	var ref string
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "repo", &repo, "ref", &ref); err != nil {
+		return nil, err
+	}
+	var hash string
+	err := repo.Do(func(r *recipe.Repo) (err error) { hash, err = r.Checkout(ref); return })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	interp.CaseOf(thread).Record(thread, "git", fmt.Sprintf("checkout %s %s (%s)", repo.shown, ref, recipe.SmallSHA(hash)), nil)
+	return starlark.String(hash), nil
+}
+
+// chaosVersionFn implements chaos_version(repo).
+func chaosVersionFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var repo repoArg
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "repo", &repo); err != nil {
+		return nil, err
+	}
+	var v string
+	err := repo.Do(func(r *recipe.Repo) (err error) { v, err = r.ChaosVersion(); return })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	return starlark.String(v), nil
+}

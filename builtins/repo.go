@@ -1,0 +1,104 @@
+package builtins
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/recipe"
+)
+
+// Repo is the Starlark value of a recipe checkout, made by git.repo or
+// git.init. It is a handle: checkouts and commits change the checkout it
+// names. Operations on it are serialised, so parallel branches may share it.
+type Repo struct {
+	repo *recipe.Repo
+	// shown is how the checkout is named in values, events and errors: the
+	// path as the script gave it, or <temp>/<folder> for a temporary one,
+	// so that no temporary path reaches a transcript.
+	shown string
+	mu    *sync.Mutex
+}
+
+var _ starlark.HasAttrs = (*Repo)(nil)
+
+func newRepo(r *recipe.Repo, shown string) *Repo {
+	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}}
+}
+
+// Do runs f on the checkout with the handle's lock held; a path of the
+// checkout in f's error is replaced by its shown name.
+func (r *Repo) Do(f func(*recipe.Repo) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.Scrub(f(r.repo))
+}
+
+// Scrub replaces the checkout's absolute path in err's message by the
+// name the script knows it by.
+func (r *Repo) Scrub(err error) error {
+	if err == nil || !strings.Contains(err.Error(), r.repo.Path()) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), r.repo.Path(), r.shown))
+}
+
+// Shown is the name the checkout is shown under.
+func (r *Repo) Shown() string { return r.shown }
+
+func (r *Repo) String() string        { return fmt.Sprintf("<git.repo %s>", r.shown) }
+func (r *Repo) Type() string          { return "git.repo" }
+func (r *Repo) Freeze()               {}
+func (r *Repo) Truth() starlark.Bool  { return starlark.True }
+func (r *Repo) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: git.repo") }
+
+// Attr implements starlark.HasAttrs: name, path, head and the methods.
+func (r *Repo) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "name":
+		return starlark.String(r.repo.Name()), nil
+	case "path":
+		return starlark.String(r.shown), nil
+	case "head":
+		var head string
+		err := r.Do(func(rr *recipe.Repo) (err error) { head, err = rr.Head(); return })
+		if err != nil {
+			return nil, fmt.Errorf("repo.head: %v", err)
+		}
+		return starlark.String(head), nil
+	}
+	if m, ok := repoMethods[name]; ok {
+		return starlark.NewBuiltin("repo."+name, m).BindReceiver(r), nil
+	}
+	return nil, nil
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (r *Repo) AttrNames() []string {
+	return []string{"commit", "head", "name", "path", "read", "status", "write"}
+}
+
+var repoMethods = map[string]Func{
+	"write":  repoWrite,
+	"read":   repoRead,
+	"commit": repoCommit,
+	"status": repoStatus,
+}
+
+// repoArg unpacks a git.repo argument.
+type repoArg struct{ *Repo }
+
+func (a *repoArg) Unpack(v starlark.Value) error {
+	r, ok := v.(*Repo)
+	if !ok {
+		return fmt.Errorf("got %s, want git.repo", v.Type())
+	}
+	a.Repo = r
+	return nil
+}
+
+// receiver returns the repo a method is bound to.
+func receiver(fn *starlark.Builtin) *Repo { return fn.Receiver().(*Repo) }
