@@ -143,6 +143,9 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
 	}
 	c := interp.CaseOf(thread)
+	if p, ok := c.Value(progressKey).(Progress); ok {
+		opts.Progress = func(v converge.Verdict) { p(thread.Name, v) }
+	}
 	v, err := converge.Wait(interp.Context(thread), e, name, opts)
 	if err != nil {
 		if errors.Is(err, swarm.ErrNotFound) {
@@ -203,3 +206,13 @@ func verdictValue(v converge.Verdict) starlark.Value {
 		"timeout":       starlark.Float(v.Timeout.Seconds()),
 	})
 }
+
+const progressKey = "builtins.progress"
+
+// Progress receives the state of a convergence wait after every check: the
+// waiting thread's name and the verdict so far (State is the update state
+// while in flight; Took and Timeout say how long against what bound).
+type Progress func(thread string, v converge.Verdict)
+
+// SetProgress makes p see every convergence wait of case c.
+func SetProgress(c *interp.Case, p Progress) { c.SetValue(progressKey, p) }

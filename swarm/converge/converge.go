@@ -63,6 +63,9 @@ type Options struct {
 	Since *swarm.Service
 	// Timeout bounds the wait; 0 derives it from the spec (see DefaultTimeout).
 	Timeout time.Duration
+	// Progress, when set, sees the state after every check (for live
+	// status lines); Took is the time waited so far.
+	Progress func(v Verdict)
 }
 
 // Wait waits for the update of service (full name) to reach a verdict. It
@@ -87,6 +90,9 @@ func Wait(ctx context.Context, e chswarm.Engine, service string, opts Options) (
 			return v, err
 		}
 		v.Timeout, v.Reason = timeout, reason
+		if opts.Progress != nil {
+			opts.Progress(v)
+		}
 		if done {
 			return v, nil
 		}
