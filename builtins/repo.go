@@ -26,6 +26,7 @@ type Repo struct {
 var _ starlark.HasAttrs = (*Repo)(nil)
 
 func newRepo(r *recipe.Repo, shown string) *Repo {
+	r.SetShown(shown)
 	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}}
 }
 

@@ -29,7 +29,7 @@ var hexRef = regexp.MustCompile(`^[0-9a-f]{4,40}$`)
 // untracked files are kept. It returns the full hash now checked out.
 func (r *Repo) Checkout(ref string) (string, error) {
 	if ref == "" {
-		return "", &UnknownRefError{Ref: ref, Repo: r.path}
+		return "", &UnknownRefError{Ref: ref, Repo: r.Shown()}
 	}
 	branch := plumbing.NewBranchReferenceName(ref)
 	var head *plumbing.Reference
@@ -44,7 +44,7 @@ func (r *Repo) Checkout(ref string) (string, error) {
 		return "", err
 	}
 	if err := r.forceCheckout(head, h); err != nil {
-		return "", fmt.Errorf("%s: checkout %s: %w", r.path, ref, err)
+		return "", fmt.Errorf("%s: checkout %s: %w", r.Shown(), ref, err)
 	}
 	return h.String(), nil
 }
@@ -108,7 +108,7 @@ func (r *Repo) resolve(ref string) (plumbing.Hash, error) {
 		if t, err := r.repo.TagObject(h); err == nil {
 			c, err := t.Commit()
 			if err != nil {
-				return plumbing.ZeroHash, fmt.Errorf("%s: tag %s: %w", r.path, ref, err)
+				return plumbing.ZeroHash, fmt.Errorf("%s: tag %s: %w", r.Shown(), ref, err)
 			}
 			return c.Hash, nil
 		}
@@ -120,5 +120,5 @@ func (r *Repo) resolve(ref string) (plumbing.Hash, error) {
 			return *h, nil
 		}
 	}
-	return plumbing.ZeroHash, &UnknownRefError{Ref: ref, Repo: r.path}
+	return plumbing.ZeroHash, &UnknownRefError{Ref: ref, Repo: r.Shown()}
 }

@@ -79,7 +79,8 @@ func (a *App) LoadCompose() (*Compose, error) {
 		o.Interpolate.Substitute = warnUnset(a.Env, warn)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("compose files %s: %w", strings.Join(files, ", "), err)
+		msg := strings.ReplaceAll(err.Error(), a.Repo.Path(), a.Repo.Shown())
+		return nil, fmt.Errorf("compose files %s: %s", strings.Join(files, ", "), msg)
 	}
 	c := &Compose{Files: files, Config: cfg}
 	for w := range warn {

@@ -66,7 +66,7 @@ func (r *Repo) Status() ([]string, error) {
 	wt.Excludes = append(wt.Excludes, globalExcludes()...)
 	st, err := wt.Status()
 	if err != nil {
-		return nil, fmt.Errorf("%s: status: %w", r.path, err)
+		return nil, fmt.Errorf("%s: status: %w", r.Shown(), err)
 	}
 	idx, err := r.repo.Storer.Index()
 	if err != nil {

@@ -29,6 +29,8 @@ var Epoch = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 type Repo struct {
 	path string
 	repo *git.Repository
+	// shown replaces path in error messages when set (SetShown).
+	shown string
 }
 
 // Open opens the git checkout at path (the folder holding .git).
@@ -73,6 +75,19 @@ func Init(path string) (*Repo, error) {
 
 // Path is the absolute path of the checkout.
 func (r *Repo) Path() string { return r.path }
+
+// SetShown sets the name errors use for the checkout instead of its
+// absolute path, e.g. the path as a script gave it or "<temp>/discourse",
+// so that no temporary path reaches a transcript.
+func (r *Repo) SetShown(name string) { r.shown = name }
+
+// Shown is the name errors use for the checkout: SetShown's, else Path.
+func (r *Repo) Shown() string {
+	if r.shown != "" {
+		return r.shown
+	}
+	return r.path
+}
 
 // Name is the checkout's folder name, abra's default recipe name.
 func (r *Repo) Name() string { return filepath.Base(r.path) }
@@ -132,7 +147,7 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 		return "", err
 	}
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		return "", fmt.Errorf("%s: add: %w", r.path, err)
+		return "", fmt.Errorf("%s: add: %w", r.Shown(), err)
 	}
 	when, err := r.nextCommitTime()
 	if err != nil {
@@ -141,11 +156,11 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 	sig := &object.Signature{Name: AuthorName, Email: AuthorEmail, When: when}
 	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
 	if err != nil {
-		return "", fmt.Errorf("%s: commit: %w", r.path, err)
+		return "", fmt.Errorf("%s: commit: %w", r.Shown(), err)
 	}
 	if tag != "" {
 		if _, err := r.repo.CreateTag(tag, h, nil); err != nil {
-			return "", fmt.Errorf("%s: tag %s: %w", r.path, tag, err)
+			return "", fmt.Errorf("%s: tag %s: %w", r.Shown(), tag, err)
 		}
 	}
 	return h.String(), nil
@@ -173,7 +188,7 @@ func (r *Repo) nextCommitTime() (time.Time, error) {
 func (r *Repo) Head() (string, error) {
 	ref, err := r.repo.Head()
 	if err != nil {
-		return "", fmt.Errorf("%s: head: %w", r.path, err)
+		return "", fmt.Errorf("%s: head: %w", r.Shown(), err)
 	}
 	return ref.Hash().String(), nil
 }

@@ -17,7 +17,8 @@ func LabelKey(stack, name string) string {
 }
 
 // DirtyError is abra's refusal to deploy a dirty checkout without --chaos
-// [V: "has locally unstaged changes"; the full text is [M]].
+// [V: "has locally unstaged changes"; the full text is [M]]. Path is the
+// checkout's path (Repo.Shown: callers may set a name without temp paths).
 type DirtyError struct {
 	Recipe string
 	Path   string
@@ -76,7 +77,7 @@ func (a *App) DeployVersion(chaos bool) (string, error) {
 		return "", err
 	}
 	if dirty {
-		return "", &DirtyError{Recipe: a.RecipeName(), Path: a.Repo.Path()}
+		return "", &DirtyError{Recipe: a.RecipeName(), Path: a.Repo.Shown()}
 	}
 	head, err := a.Repo.Head()
 	if err != nil {

@@ -107,6 +107,12 @@ func TestDirtyRefusal(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error = %q\nwant %q", err, want)
 	}
+	f.Repo.SetShown("<temp>/discourse")
+	_, _, err = a.Stack(StackOptions{})
+	want = "discourse (<temp>/discourse) has locally unstaged changes? please commit/remove your changes before proceeding"
+	if err == nil || err.Error() != want {
+		t.Errorf("with a shown name: %v\nwant %s", err, want)
+	}
 }
 
 func TestStampLabelsWithoutVersionLabel(t *testing.T) {
