@@ -64,6 +64,9 @@ func (r *Repo) Status() ([]string, error) {
 		return nil, err
 	}
 	wt.Excludes = append(wt.Excludes, globalExcludes()...)
+	// go-git 5.19's work-tree filesystem refuses paths inside .git, so its
+	// own reading of .git/info/exclude silently finds nothing.
+	wt.Excludes = append(wt.Excludes, readPatterns(filepath.Join(r.path, ".git", "info", "exclude"))...)
 	st, err := wt.Status()
 	if err != nil {
 		return nil, fmt.Errorf("%s: status: %w", r.Shown(), err)
@@ -141,7 +144,13 @@ func defaultExcludes() []gitignore.Pattern {
 		}
 		dir = filepath.Join(home, ".config")
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "git", "ignore"))
+	return readPatterns(filepath.Join(dir, "git", "ignore"))
+}
+
+// readPatterns reads an ignore file whose patterns apply from the work
+// tree's root; a missing file has none.
+func readPatterns(file string) []gitignore.Pattern {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil
 	}

@@ -29,6 +29,18 @@ func TestChaosVersionMatchesGitCLI(t *testing.T) {
 		{"executable bit", func(t *testing.T, r *Repo, _ string) { os.Chmod(filepath.Join(r.Path(), "a.txt"), 0o755) }, true},
 		{"ignored", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "debug.log", "x\n") }, false},
 		{"ignored folder", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "tmp/x.txt", "x\n") }, false},
+		{"info/exclude", func(t *testing.T, r *Repo, _ string) {
+			write(t, r.Path(), ".git/info/exclude", "*.bak\n")
+			write(t, r.Path(), "compose.yml.bak", "x\n")
+		}, false},
+		{"nested .gitignore", func(t *testing.T, r *Repo, _ string) {
+			write(t, r.Path(), "sub/.gitignore", "*.tmp\n")
+			write(t, r.Path(), "sub/x.tmp", "x\n")
+		}, true}, // the nested .gitignore itself is untracked
+		{"negated pattern", func(t *testing.T, r *Repo, _ string) {
+			write(t, r.Path(), ".git/info/exclude", "*.bak\n!keep.bak\n")
+			write(t, r.Path(), "keep.bak", "x\n")
+		}, true},
 		{"empty folder", func(t *testing.T, r *Repo, _ string) { os.Mkdir(filepath.Join(r.Path(), "empty"), 0o755) }, false},
 		{"touched, same content", func(t *testing.T, r *Repo, _ string) {
 			future := time.Now().Add(time.Hour)
