@@ -23,6 +23,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			testCommand(),
 			docCommand(),
 			checkCommand(),
+			exploreCommand(),
 		},
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {}, // main decides how to exit

@@ -1,0 +1,204 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/coop-cloud/chaosrun/builtins"
+	"github.com/coop-cloud/chaosrun/interp"
+)
+
+// ExploreOptions say which seeds an explore run covers.
+type ExploreOptions struct {
+	// Runs seeds starting at Seed: Seed, Seed+1, ..., Seed+Runs-1.
+	Runs int
+	Seed int64
+	// Jobs run in parallel (at least 1).
+	Jobs int
+	// Shard (1-based) of Shards keeps the seeds whose index i has
+	// i % Shards == Shard-1, so several CI jobs can share a sweep.
+	Shard, Shards int
+}
+
+// CaseStats counts one case's outcomes over the seeds explored.
+type CaseStats struct {
+	Name   string `json:"name"`
+	Runs   int    `json:"runs"`
+	Passed int    `json:"passed"`
+	Failed int    `json:"failed"`
+	// Failures counts each distinct failure message.
+	Failures map[string]int `json:"failures,omitempty"`
+	// FirstFailingSeed is the smallest failing seed, or -1.
+	FirstFailingSeed int64 `json:"first_failing_seed"`
+}
+
+// ExploreSummary is the result of an explore run; summaries of the shards
+// of one sweep merge into the summary of the whole sweep.
+type ExploreSummary struct {
+	File  string       `json:"file"`
+	Runs  int          `json:"runs"`
+	Cases []*CaseStats `json:"cases"`
+	order []string     // case names in file order
+}
+
+// Explore runs every case of a scenario on the simulator under each seed.
+func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) (*ExploreSummary, error) {
+	seeds := make(chan int64)
+	go func() {
+		defer close(seeds)
+		for i := 0; i < opts.Runs; i++ {
+			if opts.Shards > 1 && i%opts.Shards != opts.Shard-1 {
+				continue
+			}
+			select {
+			case seeds <- opts.Seed + int64(i):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	sum := &ExploreSummary{File: path}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, max(opts.Jobs, 1))
+	for j := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[j] = exploreWorker(ctx, path, cfg, seeds, func(order []string) {
+				mu.Lock()
+				defer mu.Unlock()
+				sum.order = order
+			}, func(seed int64, r interp.CaseResult) {
+				mu.Lock()
+				defer mu.Unlock()
+				sum.add(seed, r)
+			})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return sum, err
+		}
+	}
+	if sum.Runs == 0 && ctx.Err() == nil {
+		return sum, fmt.Errorf("explore: %s: no run (check --runs and --shard)", path)
+	}
+	sum.sort()
+	return sum, ctx.Err()
+}
+
+// exploreWorker loads the module once and runs every case per seed.
+func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string), report func(int64, interp.CaseResult)) error {
+	m, err := interp.LoadModule(ctx, path, interp.Options{Predeclared: builtins.Predeclared(), Vars: cfg.Vars,
+		Root: cfg.Root, StartCase: startCase(cfg)})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if m.Load.Err != nil {
+		return fmt.Errorf("explore: %s: loading the module failed: %s", path, interp.Describe(m.Load.Err))
+	}
+	cases(m.Cases())
+	for seed := range seeds {
+		for _, name := range m.Cases() {
+			if cfg.Only != "" && name != cfg.Only {
+				continue
+			}
+			c := cfg
+			c.Seed = seed
+			report(seed, m.RunCase(ctx, name, startCase(c)))
+		}
+	}
+	return nil
+}
+
+func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
+	var cs *CaseStats
+	for _, c := range s.Cases {
+		if c.Name == r.Name {
+			cs = c
+		}
+	}
+	if cs == nil {
+		cs = &CaseStats{Name: r.Name, FirstFailingSeed: -1, Failures: map[string]int{}}
+		s.Cases = append(s.Cases, cs)
+	}
+	cs.Runs++
+	if r.Passed() {
+		cs.Passed++
+	} else {
+		cs.Failed++
+		cs.Failures[failureKey(r.Err)]++
+		if cs.FirstFailingSeed < 0 || seed < cs.FirstFailingSeed {
+			cs.FirstFailingSeed = seed
+		}
+	}
+	if cs.Runs > s.Runs {
+		s.Runs = cs.Runs
+	}
+}
+
+// failureKey is the failure's message without positions, so equal
+// failures at different seeds count together.
+func failureKey(err error) string {
+	msg := interp.Describe(err)
+	msg, _, _ = strings.Cut(msg, "\n")
+	if pos := interp.Position(err); pos != "" {
+		msg = strings.TrimPrefix(msg, pos+": ")
+	}
+	return msg
+}
+
+// Merge adds another shard's summary of the same scenario.
+func (s *ExploreSummary) Merge(o *ExploreSummary) error {
+	if s.File == "" {
+		s.File = o.File
+	}
+	if o.File != s.File {
+		return fmt.Errorf("explore: cannot merge summaries of %s and %s", s.File, o.File)
+	}
+	for _, oc := range o.Cases {
+		var cs *CaseStats
+		for _, c := range s.Cases {
+			if c.Name == oc.Name {
+				cs = c
+			}
+		}
+		if cs == nil {
+			cs = &CaseStats{Name: oc.Name, FirstFailingSeed: -1, Failures: map[string]int{}}
+			s.Cases = append(s.Cases, cs)
+		}
+		cs.Runs += oc.Runs
+		cs.Passed += oc.Passed
+		cs.Failed += oc.Failed
+		for k, n := range oc.Failures {
+			cs.Failures[k] += n
+		}
+		if oc.FirstFailingSeed >= 0 && (cs.FirstFailingSeed < 0 || oc.FirstFailingSeed < cs.FirstFailingSeed) {
+			cs.FirstFailingSeed = oc.FirstFailingSeed
+		}
+	}
+	s.Runs += o.Runs
+	s.sort()
+	return nil
+}
+
+// sort puts the cases in file order (when known), else by name.
+func (s *ExploreSummary) sort() {
+	rank := map[string]int{}
+	for i, n := range s.order {
+		rank[n] = i + 1
+	}
+	sort.SliceStable(s.Cases, func(i, j int) bool {
+		ri, rj := rank[s.Cases[i].Name], rank[s.Cases[j].Name]
+		if ri != rj {
+			return ri < rj
+		}
+		return s.Cases[i].Name < s.Cases[j].Name
+	})
+}
