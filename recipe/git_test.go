@@ -123,3 +123,55 @@ func TestWorkTreePaths(t *testing.T) {
 		t.Errorf("ReadFile = %q, %v", data, err)
 	}
 }
+
+// TestCLIRepository opens a repository the git CLI made, with an annotated
+// tag and an index the CLI wrote, as a real recipe clone is.
+func TestCLIRepository(t *testing.T) {
+	needGit(t)
+	isolateGit(t)
+	dir := filepath.Join(t.TempDir(), "recipe")
+	env := []string{"-c", "user.name=t", "-c", "user.email=t@example.invalid"}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitCLI(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "compose.yml", "one\n")
+	gitCLI(t, dir, "add", "-A")
+	gitCLI(t, dir, append(env, "commit", "-q", "-m", "one")...)
+	gitCLI(t, dir, append(env, "tag", "-a", "-m", "release", "1.0.0+1")...)
+	write(t, dir, "compose.yml", "two\n")
+	gitCLI(t, dir, append(env, "commit", "-q", "-am", "two")...)
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
+		t.Errorf("ChaosVersion = %s, git CLI %s", got, want)
+	}
+	got, err := r.Checkout("1.0.0+1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := gitCLI(t, dir, "rev-parse", "1.0.0+1^{commit}"); got != want {
+		t.Errorf("Checkout(annotated tag) = %s, want %s", got, want)
+	}
+	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
+		t.Errorf("after checkout: ChaosVersion = %s, git CLI %s", got, want)
+	}
+	if tags, _ := r.TagsAt(got); len(tags) != 1 || tags[0] != "1.0.0+1" {
+		t.Errorf("TagsAt = %v", tags)
+	}
+	gitCLI(t, dir, "checkout", "-q", "-f", "main")
+	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
+		t.Errorf("after CLI checkout: ChaosVersion = %s, git CLI %s", got, want)
+	}
+}
+
+func mustChaos(t *testing.T, r *Repo) string {
+	t.Helper()
+	v, err := r.ChaosVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
