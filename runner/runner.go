@@ -7,11 +7,13 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/coop-cloud/chaosrun/builtins"
 	"github.com/coop-cloud/chaosrun/clock"
 	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/swarm/docker"
 )
 
 // Engine names.
@@ -40,6 +42,15 @@ type Config struct {
 	Sink func(c *interp.Case, e interp.Event)
 	// CaseDone is called as soon as each case has finished.
 	CaseDone func(file string, r interp.CaseResult)
+
+	// RunID labels what a real-engine run creates (chaosrun.run=<id>).
+	RunID string
+	// Keep leaves what a real-engine run created in place.
+	Keep bool
+	// Adopt lets a real-engine run change stacks chaosrun did not create.
+	Adopt bool
+	// Log receives the real engine's notes (faults, daemon warnings).
+	Log io.Writer
 }
 
 // Validate reports a bad configuration as a usage error.
@@ -74,7 +85,21 @@ func startCase(cfg Config) func(c *interp.Case) error {
 			return nil
 		case EngineNone:
 			return nil // the real clock, no swarm
+		case EngineDocker:
+			return startDockerCase(c, cfg)
 		}
 		return fmt.Errorf("engine %q is not available yet", cfg.Engine)
 	}
+}
+
+// startDockerCase connects a case to the swarm of DOCKER_HOST; what the
+// case creates is removed when it ends, unless cfg.Keep.
+func startDockerCase(c *interp.Case, cfg Config) error {
+	e, err := docker.New(c.Context(), docker.Options{RunID: cfg.RunID, Keep: cfg.Keep, Adopt: cfg.Adopt, Log: cfg.Log})
+	if err != nil {
+		return err
+	}
+	builtins.Attach(c, e)
+	c.Defer("remove what the case created", e.Close)
+	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +43,8 @@ func runFlags() []cli.Flag {
 		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "print engine events (task states) too"},
 		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
 		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
+		&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave the stacks, secrets and networks the run created"},
+		&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
 	}
 }
 
@@ -87,7 +91,8 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 		return runner.Config{}, usageError(err)
 	}
 	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars,
-		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose)}
+		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose),
+		RunID: newRunID(), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError(err)
 	}
@@ -182,4 +187,11 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 func fileCaseName(path string) string {
 	base := path[strings.LastIndex(path, "/")+1:]
 	return strings.TrimSuffix(base, ".star")
+}
+
+// newRunID names a run for the chaosrun.run label.
+func newRunID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
