@@ -33,6 +33,10 @@ type Options struct {
 	Only string
 	// CaseDone, when set, is called as soon as each case has finished.
 	CaseDone func(file string, r CaseResult)
+	// CaseFailed, when set, is called when a case's body fails, before its
+	// cleanups run (so its engine still holds what it deployed) and unless
+	// the run was interrupted; the text it returns is CaseResult.Detail.
+	CaseFailed func(c *Case, err error) string
 }
 
 // FileOptions are the Starlark dialect of scenarios.
@@ -51,6 +55,9 @@ type CaseResult struct {
 	Elapsed time.Duration
 	// Interrupted is set when the run's context ended during the case.
 	Interrupted bool
+	// Detail is what Options.CaseFailed said about a failure: the state
+	// of what the case touched, for people.
+	Detail string
 }
 
 // Passed reports whether the case passed.
@@ -209,6 +216,9 @@ func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) 
 	res := CaseResult{Name: c.Name, Err: err, Transcript: c.Transcript, Interrupted: r.ctx.Err() != nil}
 	if res.Interrupted && err != nil {
 		res.Err = fmt.Errorf("%s: %w", interruptReason(r.ctx), err)
+	}
+	if err != nil && !res.Interrupted && r.opts.CaseFailed != nil {
+		res.Detail = r.opts.CaseFailed(c, err)
 	}
 	if cleanup {
 		res.Err = errors.Join(res.Err, c.runCleanups())
