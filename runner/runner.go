@@ -64,7 +64,13 @@ func (cfg Config) Validate() error {
 
 // RunFile runs one scenario file.
 func RunFile(ctx context.Context, path string, cfg Config) *interp.FileResult {
-	opts := interp.Options{
+	return interp.RunFile(ctx, path, Options(cfg))
+}
+
+// Options are the interp options of a run with cfg, for callers that add
+// hooks of their own (progress, failure detail) or make an interp.Session.
+func Options(cfg Config) interp.Options {
+	return interp.Options{
 		Predeclared: builtins.Predeclared(),
 		Vars:        cfg.Vars,
 		Root:        cfg.Root,
@@ -73,7 +79,6 @@ func RunFile(ctx context.Context, path string, cfg Config) *interp.FileResult {
 		CaseDone:    cfg.CaseDone,
 		StartCase:   startCase(cfg),
 	}
-	return interp.RunFile(ctx, path, opts)
 }
 
 // startCase returns the hook that gives each case a fresh engine.
