@@ -42,6 +42,11 @@ func (e *Engine) close(ctx context.Context) error {
 // without the label are never touched. Do not run it while a chaosrun run
 // is using the same swarm: its objects carry the label too.
 func Cleanup(ctx context.Context, w io.Writer, yes bool) error {
+	return cleanup(ctx, w, yes, filters.NewArgs(filters.Arg("label", RunLabel)))
+}
+
+// cleanup is Cleanup for the objects matching args.
+func cleanup(ctx context.Context, w io.Writer, yes bool, args filters.Args) error {
 	cli, host, err := newClient()
 	if err != nil {
 		return err
@@ -50,7 +55,7 @@ func Cleanup(ctx context.Context, w io.Writer, yes bool) error {
 	if _, _, err := checkManager(ctx, cli, host); err != nil {
 		return err
 	}
-	objs, err := listObjects(ctx, cli, filters.NewArgs(filters.Arg("label", RunLabel)))
+	objs, err := listObjects(ctx, cli, args)
 	if err != nil {
 		return fmt.Errorf("cleanup: %w", err)
 	}

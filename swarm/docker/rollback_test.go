@@ -1,0 +1,177 @@
+package docker
+
+import (
+	"context"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	cswarm "github.com/coop-cloud/chaosrun/swarm"
+)
+
+// rolledBack matches swarm's message for an automatic rollback.
+var rolledBack = regexp.MustCompile(`^update rolled back due to failure or early termination of task [a-z0-9]+$`)
+
+// upgradeFailing deploys a healthy v1 (labels v=1), waits for it, then
+// deploys v2 (labels v=2, env VERSION=2: a task change) with the given faults and waits for one of the
+// terminal states.
+func upgradeFailing(t *testing.T, e *Engine, ns, failureAction string, faults []cswarm.Fault,
+	terminal ...swarm.UpdateState) (swarm.Service, []step) {
+	t.Helper()
+	name := ns + "_app"
+	sub := e.Subscribe(t.Context())
+	v1 := app{labels: map[string]string{"v": "1"}, failureAction: failureAction, order: "start-first"}
+	deploy(t, e, testStack(ns, v1))
+	waitRunning(t, e, sub, name, 1, time.Minute)
+	v2 := v1
+	v2.labels, v2.env, v2.faults = map[string]string{"v": "2"}, []string{"VERSION=2"}, faults
+	start := deploy(t, e, testStack(ns, v2))
+	svc, steps, latency := waitUpdate(t, e, sub, name, start, 2*time.Minute, terminal...)
+	t.Logf("verdict latency after swarm's write: %s", latency)
+	return svc, steps
+}
+
+// checkRolledBack checks the service after an automatic rollback.
+func checkRolledBack(t *testing.T, svc swarm.Service, steps []step) {
+	t.Helper()
+	us := svc.UpdateStatus
+	if us == nil || us.State != swarm.UpdateStateRollbackCompleted || us.Message != "rollback completed" {
+		t.Fatalf("UpdateStatus = %+v, want rollback_completed \"rollback completed\"", us)
+	}
+	i := slices.IndexFunc(steps, func(s step) bool { return s.state == swarm.UpdateStateRollbackStarted })
+	if i < 0 || !rolledBack.MatchString(steps[i].message) {
+		t.Errorf("steps %v: want rollback_started with %q", steps, rolledBack)
+	} else {
+		t.Logf("rollback_started written +%.2fs, rollback_completed written +%.2fs after the deploy",
+			steps[i].written.Seconds(), steps[len(steps)-1].written.Seconds())
+	}
+	if svc.Spec.Labels["v"] != "1" {
+		t.Errorf("after rollback Spec label v = %q, want the old 1", svc.Spec.Labels["v"])
+	}
+	if svc.PreviousSpec != nil {
+		t.Errorf("after rollback PreviousSpec = labels %v, want nil", svc.PreviousSpec.Labels)
+	}
+	if us.StartedAt == nil || us.CompletedAt == nil {
+		t.Errorf("UpdateStatus times: started %v completed %v, want both", us.StartedAt, us.CompletedAt)
+	}
+}
+
+// TestRollbackOnUnhealthy: start-first, failure_action rollback, the new
+// task never healthy (unhealthy fault: FAIL_HEALTH=1).
+func TestRollbackOnUnhealthy(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	svc, steps := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultUnhealthy}},
+		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+	checkRolledBack(t, svc, steps)
+	if env := svc.Spec.TaskTemplate.ContainerSpec.Env; slices.Contains(env, "FAIL_HEALTH=1") {
+		t.Errorf("after rollback the fault is still in the spec: %v", env)
+	}
+	tasks, err := e.Tasks(context.Background(), ns+"_app", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range tasks {
+		if slices.Contains(tk.Spec.ContainerSpec.Env, "FAIL_HEALTH=1") && tk.Status.Err != "" {
+			t.Logf("failed task %.10s: %s (%s)", tk.ID, tk.Status.Err, tk.Status.State)
+			break
+		}
+	}
+}
+
+// TestKillFault: the new task's container is killed once running; the
+// update rolls back.
+func TestKillFault(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	svc, steps := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultKill, After: 500 * time.Millisecond}},
+		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+	checkRolledBack(t, svc, steps)
+}
+
+// TestPauseByDefault: with the default failure_action the update pauses;
+// Spec stays new and PreviousSpec old.
+func TestPauseByDefault(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	svc, _ := upgradeFailing(t, e, ns, "", []cswarm.Fault{{Kind: cswarm.FaultUnhealthy}},
+		swarm.UpdateStatePaused, swarm.UpdateStateCompleted, swarm.UpdateStateRollbackStarted)
+	us := svc.UpdateStatus
+	want := regexp.MustCompile(`^update paused due to failure or early termination of task [a-z0-9]+$`)
+	if us.State != swarm.UpdateStatePaused || !want.MatchString(us.Message) {
+		t.Fatalf("UpdateStatus = %+v, want paused %q", us, want)
+	}
+	if svc.Spec.Labels["v"] != "2" || svc.PreviousSpec == nil || svc.PreviousSpec.Labels["v"] != "1" {
+		t.Errorf("paused: Spec v=%q, PreviousSpec present %v; want v=2 and previous v=1",
+			svc.Spec.Labels["v"], svc.PreviousSpec != nil)
+	}
+	if us.CompletedAt != nil {
+		t.Errorf("paused: CompletedAt = %v, want none", us.CompletedAt)
+	}
+}
+
+// TestCLIExitZeroAfterRollback records docker/cli's blind spot: `docker
+// service update --detach=false` through an automatic rollback exits 0
+// while the service says rollback_completed.
+func TestCLIExitZeroAfterRollback(t *testing.T) {
+	t.Parallel()
+	docker, err := exec.LookPath("docker")
+	if err != nil {
+		need(t, "no docker CLI on PATH")
+	}
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	name := ns + "_app"
+	sub := e.Subscribe(t.Context())
+	deploy(t, e, testStack(ns, app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first"}))
+	waitRunning(t, e, sub, name, 1, time.Minute)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, docker, "service", "update", "--detach=false",
+		"--env-add", "FAIL_HEALTH=1", "--label-add", "v=2", name)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	exited := time.Now()
+	t.Logf("docker service update: %.1fs, err %v; last lines:\n%s", exited.Sub(start).Seconds(), err, tail(string(out), 6))
+	if err != nil {
+		t.Fatalf("docker service update exited with %v; this test records that it exits 0 after a rollback", err)
+	}
+	svc, err := e.Service(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := svc.UpdateStatus
+	if us == nil || us.State != swarm.UpdateStateRollbackCompleted {
+		t.Fatalf("CLI exited 0 with UpdateStatus %+v; want rollback_completed", us)
+	}
+	gap := exited.Sub(e.localTime(*us.CompletedAt))
+	t.Logf("CLI exit 0 came %.2fs after swarm's CompletedAt (rollback_completed at +%.2fs after the CLI started)",
+		gap.Seconds(), e.localTime(*us.CompletedAt).Sub(start).Seconds())
+	if svc.Spec.Labels["v"] != "1" {
+		t.Errorf("after the rollback Spec label v = %q, want 1", svc.Spec.Labels["v"])
+	}
+}
+
+// tail is the last n lines of s (progress bars print carriage returns).
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r", "\n")), "\n")
+	var kept []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) > n {
+		kept = kept[len(kept)-n:]
+	}
+	return strings.Join(kept, "\n")
+}
