@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -112,5 +113,10 @@ func reason(err error, host string) string {
 			}
 		}
 	}
+	msg = requestPrefix.ReplaceAllString(msg, "")
 	return strings.Join(strings.Fields(msg), " ")
 }
+
+// requestPrefix is the client's `Head "http://docker.example.com/_ping": `
+// (a placeholder URL for ssh hosts), which says nothing useful.
+var requestPrefix = regexp.MustCompile(`[A-Za-z]+ "http://[^"]*": `)
