@@ -1,0 +1,76 @@
+package sim
+
+import (
+	"context"
+	"maps"
+	"time"
+
+	"github.com/coop-cloud/chaosrun/clock"
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
+)
+
+// subscription queues every event for one subscriber, so none is lost; Next
+// blocks on a clock signal, in virtual time.
+type subscription struct {
+	s     *Sim
+	ctx   context.Context
+	sig   clock.Signal
+	queue []chswarm.Event
+	dirty bool // got events since the last wake-up
+}
+
+// Subscribe starts a stream of service events (create, update with the
+// Engine's updatestate/image/replicas attributes of §5.3, remove) and task
+// events (Type "task", Attributes "state" and "desired"). It ends when ctx
+// is done.
+func (s *Sim) Subscribe(ctx context.Context) chswarm.Subscription {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sub := &subscription{s: s, ctx: ctx, sig: s.clk.NewSignal()}
+	s.lock()
+	defer s.unlock()
+	s.subs = append(s.subs, sub)
+	return sub
+}
+
+// emit queues ev for every live subscriber.
+func (s *Sim) emit(ev chswarm.Event) {
+	live := s.subs[:0]
+	for _, sub := range s.subs {
+		if sub.ctx.Err() != nil {
+			continue
+		}
+		e := ev
+		e.Attributes = cloneAttrs(ev.Attributes)
+		sub.queue = append(sub.queue, e)
+		sub.dirty = true
+		live = append(live, sub)
+	}
+	clear(s.subs[len(live):])
+	s.subs = live
+}
+
+func cloneAttrs(m map[string]string) map[string]string { return maps.Clone(m) }
+
+// Next returns the next event, clock.ErrDeadline at the deadline (zero:
+// none), or the context's error.
+func (sub *subscription) Next(ctx context.Context, deadline time.Time) (chswarm.Event, error) {
+	for {
+		sub.s.mu.Lock()
+		if len(sub.queue) > 0 {
+			ev := sub.queue[0]
+			sub.queue[0] = chswarm.Event{}
+			sub.queue = sub.queue[1:]
+			sub.s.mu.Unlock()
+			return ev, nil
+		}
+		sub.s.mu.Unlock()
+		if err := sub.ctx.Err(); err != nil {
+			return chswarm.Event{}, err
+		}
+		if err := sub.sig.Wait(ctx, deadline); err != nil {
+			return chswarm.Event{}, err
+		}
+	}
+}

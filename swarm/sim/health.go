@@ -1,0 +1,92 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+)
+
+// Healthcheck defaults (§2.2), and the probe chaosrun's docker engine
+// installs for an unhealthy fault on a service without a healthcheck.
+const (
+	defaultInterval = 30 * time.Second
+	defaultRetries  = 3
+	faultInterval   = 2 * time.Second
+	faultRetries    = 2
+)
+
+// probe is a container's healthcheck with defaults filled in.
+type probe struct {
+	interval, startPeriod time.Duration
+	retries               int
+}
+
+// probeOf is t's healthcheck, or false when its container has none (no
+// Healthcheck, an empty Test, or Test ["NONE"]). Healthchecks baked into
+// images are not known to the simulator.
+func probeOf(t *task) (probe, bool) {
+	cs := t.rec.spec.TaskTemplate.ContainerSpec
+	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 || cs.Healthcheck.Test[0] == "NONE" {
+		if t.unhealthy {
+			return probe{interval: faultInterval, retries: faultRetries}, true
+		}
+		return probe{}, false
+	}
+	h := cs.Healthcheck
+	p := probe{interval: h.Interval, startPeriod: h.StartPeriod, retries: h.Retries}
+	if p.interval <= 0 {
+		p.interval = defaultInterval
+	}
+	if p.retries <= 0 {
+		p.retries = defaultRetries
+	}
+	return p, true
+}
+
+// outcome says when the health monitor decides about a container that is
+// up boot after it started: the first probe at or after boot passes, unless
+// the container is unhealthy; failures count from the first probe at or
+// after start_period, and retries of them in a row make it unhealthy
+// (moby daemon/health.go, §2.2). Probes run every interval from the start
+// (start_interval, engines ≥ 25, is not modelled) and failing probes fail at
+// once rather than at their timeout.
+func (p probe) outcome(boot time.Duration, unhealthy bool) (healthy bool, at time.Duration) {
+	firstCounted := max(1, ceilDiv(p.startPeriod, p.interval))
+	fails := firstCounted + int64(p.retries) - 1
+	if !unhealthy {
+		if ok := max(1, ceilDiv(boot, p.interval)); ok <= fails {
+			return true, time.Duration(ok) * p.interval
+		}
+	}
+	return false, time.Duration(fails) * p.interval
+}
+
+func ceilDiv(a, b time.Duration) int64 {
+	if a <= 0 {
+		return 0
+	}
+	return int64((a + b - 1) / b)
+}
+
+// scheduleHealth arms what happens to a starting container: running once
+// up (no healthcheck) or once its first probe passes; with a failing
+// healthcheck, the executor shuts the container down and the task fails
+// with "dockerexec: unhealthy container" and the container's exit code
+// (§2.1). Only the decisive probe is scheduled, not every tick.
+func (s *Sim) scheduleHealth(t *task) {
+	p, ok := probeOf(t)
+	if !ok {
+		s.timer(t, t.boot, func() { s.toRunning(t) })
+		return
+	}
+	healthy, at := p.outcome(t.boot, t.unhealthy)
+	if healthy {
+		s.timer(t, at, func() { s.toRunning(t) })
+		return
+	}
+	s.timer(t, at, func() {
+		if t.state == swarm.TaskStateStarting {
+			s.sigterm(t, "dockerexec: unhealthy container")
+		}
+	})
+}

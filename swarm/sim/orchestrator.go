@@ -1,0 +1,208 @@
+package sim
+
+import (
+	"slices"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/clock"
+)
+
+// slot is the runnable tasks (desired state ≤ running) of one slot.
+type slot struct {
+	n     uint64
+	tasks []*task
+}
+
+// runnableSlots groups svc's tasks with desired state ≤ running by slot,
+// in slot order (swarmkit's updatable slots).
+func runnableSlots(svc *service) []slot {
+	var out []slot
+	for _, t := range svc.tasks {
+		if rank[t.desired] > runningRank {
+			continue
+		}
+		i := slices.IndexFunc(out, func(sl slot) bool { return sl.n == t.slot })
+		if i < 0 {
+			out = append(out, slot{n: t.slot})
+			i = len(out) - 1
+		}
+		out[i].tasks = append(out[i].tasks, t)
+	}
+	slices.SortFunc(out, func(a, b slot) int { return int(a.n) - int(b.n) })
+	return out
+}
+
+// reconcile is the replicated orchestrator's reaction to a service write
+// (replicated/services.go reconcile, §1.4): hand the slots to the updater,
+// then add missing slots from the current spec or remove surplus ones.
+func (s *Sim) reconcile(svc *service) {
+	if s.services[svc.name] != svc {
+		return
+	}
+	slots := runnableSlots(svc)
+	want := s.replicas(svc)
+	if len(slots) > want {
+		// Keep running slots and low slot numbers; remove the rest.
+		keep := slices.Clone(slots)
+		slices.SortStableFunc(keep, func(a, b slot) int { return boolInt(!runs(a)) - boolInt(!runs(b)) })
+		for _, sl := range keep[want:] {
+			for _, t := range sl.tasks {
+				s.setDesired(t, swarm.TaskStateRemove)
+			}
+		}
+		slots = keep[:want]
+	}
+	s.runUpdater(svc, slots)
+	have := map[uint64]bool{}
+	for _, sl := range slots {
+		have[sl.n] = true
+	}
+	for n := uint64(1); len(have) < want; n++ {
+		if !have[n] {
+			have[n] = true
+			s.newTask(svc, svc.spec, n, swarm.TaskStateRunning)
+		}
+	}
+}
+
+func runs(sl slot) bool {
+	return slices.ContainsFunc(sl.tasks, func(t *task) bool { return t.state == swarm.TaskStateRunning })
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// onTask is the managers' reaction to a write of task t, which left it in
+// state: the restart supervisor, the updater's watches, delayed starts
+// waiting for t to stop, and the task reaper.
+func (s *Sim) onTask(t *task, state swarm.TaskState) {
+	svc := t.svc
+	if s.services[svc.name] != svc {
+		return
+	}
+	if t.terminal() && rank[t.desired] <= runningRank {
+		s.restart(t)
+	}
+	if u := svc.upd; u != nil {
+		u.taskEvent(t, state)
+	}
+	if rank[state] > runningRank {
+		ws := t.stopWaiters
+		t.stopWaiters = nil
+		for _, w := range ws {
+			w.oldStopped()
+		}
+		s.reap(svc, t.slot)
+	}
+}
+
+// restart replaces a task that ended while meant to run (restart.go
+// Restart, §1.7): its desired state becomes shutdown and, if the restart
+// policy allows, a replacement from the service's CURRENT spec starts after
+// the restart delay. Replacements are not the updater's tasks.
+func (s *Sim) restart(t *task) {
+	svc := t.svc
+	s.setDesired(t, swarm.TaskStateShutdown)
+	if !s.shouldRestart(t) {
+		return
+	}
+	nt := s.newTask(svc, svc.spec, t.slot, swarm.TaskStateReady)
+	svc.restarts[t.slot] = append(svc.restarts[t.slot], s.now())
+	_, delay, _, _ := restartPolicy(&t.rec.spec.TaskTemplate)
+	s.delayStart(t, nt, delay, !t.terminal(), nil)
+}
+
+// shouldRestart applies the failed task's restart policy (restart.go
+// shouldRestart): condition none never, on-failure not after exit 0, and
+// at most MaxAttempts restarts of the slot (within Window when set).
+func (s *Sim) shouldRestart(t *task) bool {
+	cond, _, maxAttempts, window := restartPolicy(&t.rec.spec.TaskTemplate)
+	switch {
+	case cond == swarm.RestartPolicyConditionNone:
+		return false
+	case cond == swarm.RestartPolicyConditionOnFailure && t.state == swarm.TaskStateComplete:
+		return false
+	case maxAttempts == 0:
+		return true
+	}
+	n := uint64(0)
+	for _, at := range t.svc.restarts[t.slot] {
+		if window == 0 || s.now().Sub(at) <= window {
+			n++
+		}
+	}
+	return n < maxAttempts
+}
+
+// delayed is a start the restart supervisor holds back (DelayStart): until
+// the delay passed and, when waiting for an old task, until that task
+// stopped or oldTaskTimeout passed.
+type delayed struct {
+	s          *Sim
+	t          *task
+	delaying   bool
+	waitingOld bool
+	fired      bool
+	done       func()
+	timers     []*clock.Timer
+}
+
+// delayStart moves t to desired running after delay and, with waitStop,
+// after old stopped (or a minute passed). done runs when it did.
+func (s *Sim) delayStart(old, t *task, delay time.Duration, waitStop bool, done func()) {
+	d := &delayed{s: s, t: t, done: done}
+	if delay > 0 {
+		d.delaying = true
+		d.timers = append(d.timers, s.after(delay, func() { d.delaying = false; d.try() }))
+	}
+	if waitStop && old != nil && !old.terminal() {
+		d.waitingOld = true
+		old.stopWaiters = append(old.stopWaiters, d)
+		d.timers = append(d.timers, s.after(oldTaskTimeout, d.oldStopped))
+	}
+	s.post(d.try)
+}
+
+func (d *delayed) oldStopped() { d.waitingOld = false; d.try() }
+
+func (d *delayed) try() {
+	if d.fired || d.delaying || d.waitingOld {
+		return
+	}
+	d.fired = true
+	for _, tm := range d.timers {
+		tm.Stop()
+	}
+	if rank[d.t.desired] < runningRank { // StartNow
+		d.s.setDesired(d.t, swarm.TaskStateRunning)
+	}
+	if d.done != nil {
+		d.done()
+	}
+}
+
+// reap keeps at most historyRetention tasks in a slot, dropping the oldest
+// finished ones (the task reaper, §3).
+func (s *Sim) reap(svc *service, n uint64) {
+	count := 0
+	for _, t := range svc.tasks {
+		if t.slot == n {
+			count++
+		}
+	}
+	for i := 0; i < len(svc.tasks) && count > historyRetention; {
+		t := svc.tasks[i]
+		if t.slot == n && t.terminal() && rank[t.desired] > runningRank {
+			svc.tasks = slices.Delete(svc.tasks, i, i+1)
+			count--
+			continue
+		}
+		i++
+	}
+}

@@ -1,0 +1,217 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
+)
+
+// specRec is one spec written to a service. It is never changed once
+// written; tasks point at the record they were made from, so a task is
+// clean when it points at the service's current record (swarmkit compares
+// SpecVersion first, §1.4).
+type specRec struct {
+	spec   *swarm.ServiceSpec
+	faults []chswarm.Fault // injected into every task made from this spec
+	killed map[uint64]bool // slots whose first task already got a kill fault
+	tmpl   []byte          // TaskTemplate as JSON, for copies
+}
+
+// service is the store's service object.
+type service struct {
+	id, name   string
+	spec, prev *specRec
+	status     *swarm.UpdateStatus // replaced, never changed, on write
+	version    uint64
+	created    time.Time
+	updated    time.Time
+	tasks      []*task // live and historic tasks, in creation order
+	upd        *updater
+	restarts   map[uint64][]time.Time // restart history per slot (for MaxAttempts)
+}
+
+// newRec records a spec (already a private copy) with its faults.
+func newRec(spec *swarm.ServiceSpec, faults []chswarm.Fault) *specRec {
+	tmpl, _ := json.Marshal(spec.TaskTemplate)
+	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}, tmpl: tmpl}
+}
+
+// copySpec deep-copies a service spec.
+func copySpec(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
+	if spec == nil {
+		return nil
+	}
+	b, err := json.Marshal(spec)
+	if err != nil {
+		panic(fmt.Sprintf("sim: copy service spec %s: %v", spec.Name, err))
+	}
+	var out swarm.ServiceSpec
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("sim: copy service spec %s: %v", spec.Name, err))
+	}
+	return &out
+}
+
+// sameSpec is swarmkit Supervisor.Update's test for "an update already
+// works towards this goal" (reflect.DeepEqual of the specs, §1.4).
+func sameSpec(a, b *specRec) bool {
+	return a == b || reflect.DeepEqual(a.spec, b.spec)
+}
+
+// replicas is the service's slot count: Replicas (nil means 1), or one per
+// node for a global service.
+func (s *Sim) replicas(svc *service) int {
+	m := svc.spec.spec.Mode
+	switch {
+	case m.Global != nil:
+		return len(s.nodes)
+	case m.Replicated != nil && m.Replicated.Replicas != nil:
+		return int(*m.Replicated.Replicas)
+	}
+	return 1
+}
+
+func image(r *specRec) string {
+	if r == nil || r.spec.TaskTemplate.ContainerSpec == nil {
+		return ""
+	}
+	return r.spec.TaskTemplate.ContainerSpec.Image
+}
+
+func replicaAttr(r *specRec) string {
+	if r == nil || r.spec.Mode.Replicated == nil {
+		return ""
+	}
+	if n := r.spec.Mode.Replicated.Replicas; n != nil {
+		return fmt.Sprint(*n)
+	}
+	return "1"
+}
+
+func stateOf(st *swarm.UpdateStatus) string {
+	if st == nil {
+		return ""
+	}
+	return string(st.State)
+}
+
+// createService writes a new service and lets the orchestrator start it.
+func (s *Sim) createService(name string, rec *specRec) *service {
+	s.raft++
+	now := s.now()
+	svc := &service{id: s.newID(), name: name, spec: rec, version: s.raft, created: now, updated: now,
+		restarts: map[uint64][]time.Time{}}
+	s.services[name] = svc
+	s.emit(chswarm.Event{Time: now, Type: "service", Action: "create", Service: name, ID: svc.id,
+		Attributes: map[string]string{"name": name}})
+	s.post(func() { s.reconcile(svc) })
+	return svc
+}
+
+// updateService is controlapi.UpdateService for a normal update (§1.2):
+// PreviousSpec ← Spec, Spec ← rec, UpdateStatus ← nil, on every call, even
+// with an identical spec. The orchestrator then reconciles.
+func (s *Sim) updateService(svc *service, rec *specRec) {
+	s.writeService(svc, func() {
+		svc.prev, svc.spec, svc.status = svc.spec, rec, nil
+	})
+	s.post(func() { s.reconcile(svc) })
+}
+
+// writeService applies change to svc as one store write: it bumps the
+// version and UpdatedAt and emits the Engine's service update event with
+// the attributes of §5.3.
+func (s *Sim) writeService(svc *service, change func()) {
+	oldSpec, oldState := svc.spec, stateOf(svc.status)
+	change()
+	s.raft++
+	svc.version = s.raft
+	svc.updated = s.now()
+	attrs := map[string]string{"name": svc.name}
+	if a, b := image(oldSpec), image(svc.spec); a != b {
+		attrs["image.old"], attrs["image.new"] = a, b
+	}
+	if a, b := replicaAttr(oldSpec), replicaAttr(svc.spec); a != b {
+		attrs["replicas.old"], attrs["replicas.new"] = a, b
+	}
+	switch newState := stateOf(svc.status); {
+	case newState != "" && oldState == "":
+		attrs["updatestate.new"] = newState
+	case newState != "" && newState != oldState:
+		attrs["updatestate.old"], attrs["updatestate.new"] = oldState, newState
+	}
+	s.emit(chswarm.Event{Time: svc.updated, Type: "service", Action: "update", Service: svc.name,
+		ID: svc.id, Attributes: attrs})
+}
+
+// setStatus writes a new UpdateStatus (and possibly a spec change) to svc.
+func (s *Sim) setStatus(svc *service, st swarm.UpdateStatus, change func()) {
+	s.writeService(svc, func() {
+		svc.status = &st
+		if change != nil {
+			change()
+		}
+	})
+}
+
+// Service inspects one service by full name, shaped as the Engine returns
+// it to `docker service inspect` (insertDefaults: Spec with swarm's
+// defaults filled in, PreviousSpec as stored).
+func (s *Sim) Service(ctx context.Context, name string) (swarm.Service, error) {
+	if err := checkCtx(ctx); err != nil {
+		return swarm.Service{}, err
+	}
+	s.lock()
+	defer s.unlock()
+	svc, ok := s.services[name]
+	if !ok {
+		return swarm.Service{}, fmt.Errorf("service %s: %w", name, chswarm.ErrNotFound)
+	}
+	out := swarm.Service{ID: svc.id}
+	out.Version.Index = svc.version
+	out.CreatedAt, out.UpdatedAt = svc.created, svc.updated
+	out.Spec = *insertDefaults(copySpec(svc.spec.spec))
+	if svc.prev != nil {
+		out.PreviousSpec = apiForm(copySpec(svc.prev.spec))
+	}
+	if svc.status != nil {
+		out.UpdateStatus = copyStatus(svc.status)
+	}
+	ep := swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
+	if e := svc.spec.spec.EndpointSpec; e != nil {
+		ep = *copySpec(&swarm.ServiceSpec{EndpointSpec: e}).EndpointSpec
+	}
+	out.Endpoint = swarm.Endpoint{Spec: ep}
+	return out, nil
+}
+
+func copyStatus(st *swarm.UpdateStatus) *swarm.UpdateStatus {
+	c := *st
+	if st.StartedAt != nil {
+		t := *st.StartedAt
+		c.StartedAt = &t
+	}
+	if st.CompletedAt != nil {
+		t := *st.CompletedAt
+		c.CompletedAt = &t
+	}
+	return &c
+}
+
+// sortedServices lists the services by name.
+func (s *Sim) sortedServices() []*service {
+	names := slices.Sorted(maps.Keys(s.services))
+	out := make([]*service, len(names))
+	for i, n := range names {
+		out[i] = s.services[n]
+	}
+	return out
+}
