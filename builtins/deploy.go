@@ -88,6 +88,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
+	touchService(c, sortedKeys(d.Stack.Services)...)
 	if err := e.Deploy(ctx, d.Stack); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), d.Stack.Namespace, err)
 	}

@@ -77,6 +77,7 @@ func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if err != nil {
 		return nil, "", err
 	}
+	touchService(interp.CaseOf(thread), app.StackName()+"_"+service)
 	return e, app.StackName() + "_" + service, nil
 }
 
