@@ -101,7 +101,8 @@ type app struct {
 	labels        map[string]string
 	failureAction string // "" is the swarm's default, pause
 	order         string
-	extras        bool // a network, a secret and a config too
+	extras        bool  // a network, a secret and a config too
+	memLimit      int64 // bytes; 0: none
 	faults        []cswarm.Fault
 }
 
@@ -128,6 +129,9 @@ func testStack(ns string, a app) cswarm.Stack {
 		Mode:           swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
 		UpdateConfig:   update,
 		RollbackConfig: &swarm.UpdateConfig{Parallelism: 1, Monitor: 3 * time.Second, Order: a.order},
+	}
+	if a.memLimit > 0 {
+		spec.TaskTemplate.Resources = &swarm.ResourceRequirements{Limits: &swarm.Limit{MemoryBytes: a.memLimit}}
 	}
 	st := cswarm.Stack{Namespace: ns, Services: map[string]swarm.ServiceSpec{name: spec}}
 	if a.faults != nil {

@@ -2,10 +2,13 @@ package docker
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,17 +26,61 @@ var rolledBack = regexp.MustCompile(`^update rolled back due to failure or early
 func upgradeFailing(t *testing.T, e *Engine, ns, failureAction string, faults []cswarm.Fault,
 	terminal ...swarm.UpdateState) (swarm.Service, []step) {
 	t.Helper()
+	return upgradeFailingApp(t, e, ns, app{labels: map[string]string{"v": "1"}, failureAction: failureAction,
+		order: "start-first"}, faults, terminal...)
+}
+
+// upgradeFailingApp is upgradeFailing from v1; it logs the service events
+// of the upgrade.
+func upgradeFailingApp(t *testing.T, e *Engine, ns string, v1 app, faults []cswarm.Fault,
+	terminal ...swarm.UpdateState) (swarm.Service, []step) {
+	t.Helper()
 	name := ns + "_app"
 	sub := e.Subscribe(t.Context())
-	v1 := app{labels: map[string]string{"v": "1"}, failureAction: failureAction, order: "start-first"}
 	deploy(t, e, testStack(ns, v1))
 	waitRunning(t, e, sub, name, 1, time.Minute)
 	v2 := v1
 	v2.labels, v2.env, v2.faults = map[string]string{"v": "2"}, []string{"VERSION=2"}, faults
+	events := collect(t, e, name)
 	start := deploy(t, e, testStack(ns, v2))
 	svc, steps, latency := waitUpdate(t, e, sub, name, start, 2*time.Minute, terminal...)
 	t.Logf("verdict latency after swarm's write: %s", latency)
+	for _, ev := range events() {
+		t.Logf("event %s", ev)
+	}
 	return svc, steps
+}
+
+// collect gathers the daemon's service events for one service (not the
+// synthetic re-checks) until the returned function is called.
+func collect(t *testing.T, e *Engine, name string) func() []string {
+	ctx, cancel := context.WithCancel(t.Context())
+	sub := e.Subscribe(ctx)
+	var mu sync.Mutex
+	var got []string
+	go func() {
+		for {
+			ev, err := sub.Next(ctx, time.Time{})
+			if err != nil {
+				return
+			}
+			if ev.Service != name || ev.Attributes[RecheckAttr] != "" {
+				continue
+			}
+			attrs := maps.Clone(ev.Attributes)
+			delete(attrs, "name")
+			delete(attrs, "container")
+			mu.Lock()
+			got = append(got, fmt.Sprintf("%s %s %v", ev.Type, ev.Action, attrs))
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		cancel()
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
 }
 
 // checkRolledBack checks the service after an automatic rollback.
@@ -96,6 +143,29 @@ func TestKillFault(t *testing.T) {
 	checkRolledBack(t, svc, steps)
 }
 
+// TestCrashFault: the test app's new task exits 1 (CRASH_AFTER) before it
+// is healthy; the update rolls back.
+func TestCrashFault(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	svc, steps := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultCrash, After: 500 * time.Millisecond}},
+		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+	checkRolledBack(t, svc, steps)
+}
+
+// TestMemoryFault: the seed journal's case: the new task holds more memory
+// than the service's limit, is OOM-killed, and the update rolls back.
+func TestMemoryFault(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", memLimit: 48 << 20}
+	svc, steps := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultMemory, Bytes: 96 << 20}},
+		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+	checkRolledBack(t, svc, steps)
+}
+
 // TestPauseByDefault: with the default failure_action the update pauses;
 // Spec stays new and PreviousSpec old.
 func TestPauseByDefault(t *testing.T) {
@@ -141,7 +211,7 @@ func TestCLIExitZeroAfterRollback(t *testing.T) {
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	exited := time.Now()
-	t.Logf("docker service update: %.1fs, err %v; last lines:\n%s", exited.Sub(start).Seconds(), err, tail(string(out), 6))
+	t.Logf("docker service update: %.1fs, err %v; output (deduplicated):\n%s", exited.Sub(start).Seconds(), err, dedup(string(out)))
 	if err != nil {
 		t.Fatalf("docker service update exited with %v; this test records that it exits 0 after a rollback", err)
 	}
@@ -161,17 +231,17 @@ func TestCLIExitZeroAfterRollback(t *testing.T) {
 	}
 }
 
-// tail is the last n lines of s (progress bars print carriage returns).
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r", "\n")), "\n")
+// dedup is the distinct non-blank lines of s, in order (progress bars
+// print carriage returns and repeat lines).
+func dedup(s string) string {
 	var kept []string
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
+	seen := map[string]bool{}
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !seen[l] {
+			seen[l] = true
 			kept = append(kept, l)
 		}
-	}
-	if len(kept) > n {
-		kept = kept[len(kept)-n:]
 	}
 	return strings.Join(kept, "\n")
 }
