@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 say() { echo "docker-setup: $*"; }
 
-if ! command -v dockerd >/dev/null 2>&1; then
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
 	say "installing docker.io"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
@@ -23,11 +23,12 @@ fi
 if ! docker info >/dev/null 2>&1; then
 	say "starting dockerd (log /tmp/dockerd.log)"
 	nohup dockerd >/tmp/dockerd.log 2>&1 &
+	pid=$!
 	i=0
 	until docker info >/dev/null 2>&1; do
 		i=$((i + 1))
-		if [ "$i" -ge 60 ]; then
-			say "dockerd did not answer within 60 s; last log lines:" >&2
+		if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 60 ]; then
+			say "dockerd did not come up (see /tmp/dockerd.log); last lines:" >&2
 			tail -n 20 /tmp/dockerd.log >&2 || true
 			exit 1
 		fi
