@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 
 	"github.com/coop-cloud/chaosrun/interp"
 )
@@ -18,6 +19,9 @@ func init() {
 		Builtin{Name: "vars",
 			Summary: "A read-only dict of the --var key=value pairs given on the command line.",
 			Example: `recipe = vars.get("recipe", "examples/recipes/discourse")`},
+		Builtin{Name: "struct", Args: "**fields", Fn: starlarkstruct.Make,
+			Summary: "Makes an immutable record with the given fields (starlark-go's struct).",
+			Example: `fx = struct(repo = repo, base = base)`},
 		Builtin{Name: "fail", Args: "msg", Fn: failFn,
 			Summary: "Fails the case with msg.",
 			Example: `fail("the label was not stamped")`},

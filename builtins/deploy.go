@@ -73,11 +73,16 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	ctx := interp.Context(thread)
-	d, err := app.Build(recipe.StackOptions{Chaos: chaos})
+	build := app.Build
+	if a, ok := appV.(*App); ok {
+		build = a.Build // holds the checkout's lock, names it as the script does
+	}
+	d, err := build(recipe.StackOptions{Chaos: chaos})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	c := interp.CaseOf(thread)
+	c.Record(thread, "version", versionMessage(chaos, d.Version), nil)
 	for _, w := range d.Compose.Warnings {
 		c.Record(thread, "warning", w, nil)
 	}
@@ -101,6 +106,15 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 		"stack": starlark.String(d.Stack.Namespace), "version": starlark.String(d.Version),
 		"chaos_version": starlark.String(chaosVersion), "chaos": starlark.Bool(chaos),
 	}), nil
+}
+
+// versionMessage is abra's debug line for the version a deploy takes
+// (cli/app/deploy.go: "version: taking chaos version: 7ae7b0f7").
+func versionMessage(chaos bool, version string) string {
+	if chaos {
+		return "taking chaos version: " + version
+	}
+	return "taking version: " + version
 }
 
 func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map[string]string, generated int) string {

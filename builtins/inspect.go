@@ -177,6 +177,9 @@ func explain(v converge.Verdict) string {
 	if cv := converge.ChaosVersion(v.Labels); cv != "" {
 		live = fmt.Sprintf(" (live spec chaos-version %s)", cv)
 	}
+	if v.TaskError != "" {
+		live += "; last task error: " + v.TaskError
+	}
 	switch v.State {
 	case string(dswarm.UpdateStateRollbackCompleted), string(dswarm.UpdateStateRollbackStarted):
 		return fmt.Sprintf("service %s rolled back: %s%s", v.Service, v.Message, live)
@@ -205,6 +208,7 @@ func verdictValue(v converge.Verdict) starlark.Value {
 		"took":          starlark.Float(v.Took.Seconds()),
 		"awaited":       starlark.String(v.Awaited),
 		"timeout":       starlark.Float(v.Timeout.Seconds()),
+		"task_error":    starlark.String(v.TaskError),
 	})
 }
 

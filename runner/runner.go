@@ -14,6 +14,7 @@ import (
 	"github.com/coop-cloud/chaosrun/clock"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/swarm/docker"
+	"github.com/coop-cloud/chaosrun/swarm/sim"
 )
 
 // Engine names.
@@ -86,7 +87,7 @@ func startCase(cfg Config) func(c *interp.Case) error {
 	return func(c *interp.Case) error {
 		switch cfg.Engine {
 		case EngineSim:
-			c.Clock = clock.NewVirtual(SimEpoch)
+			builtins.Attach(c, sim.New(cfg.Seed, clock.NewVirtual(SimEpoch)))
 			return nil
 		case EngineNone:
 			return nil // the real clock, no swarm

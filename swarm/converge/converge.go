@@ -32,6 +32,9 @@ const (
 	StateNoUpdate = "no_update"
 	// StateTimeout: no verdict before the deadline.
 	StateTimeout = "timeout"
+	// StateCreated: a new service whose every slot runs (a create has no
+	// UpdateStatus).
+	StateCreated = "created"
 )
 
 // Verdict is the outcome of a wait.
@@ -54,6 +57,8 @@ type Verdict struct {
 	Reason  string
 	// Running and Desired count up-to-date running tasks and slots.
 	Running, Desired int
+	// TaskError is the newest task error of the service, for a failed verdict.
+	TaskError string
 }
 
 // Options of a wait.
@@ -144,6 +149,9 @@ func (w *waiter) check(ctx context.Context) (Verdict, bool, error) {
 		w.why = st.Message
 	}
 	switch {
+	case st == nil && svc.PreviousSpec == nil && svc.UpdateStatus == nil:
+		v.Awaited = "every slot of the new service to run"
+		return w.stable(v, now, StateCreated, "")
 	case st == nil:
 		v.Awaited = "the update to start, or every slot to run an up-to-date task (no update)"
 		return w.stable(v, now, StateNoUpdate, "")
@@ -153,6 +161,7 @@ func (w *waiter) check(ctx context.Context) (Verdict, bool, error) {
 	case st.State == swarm.UpdateStatePaused, st.State == swarm.UpdateStateRollbackPaused,
 		st.State == swarm.UpdateStateRollbackCompleted:
 		v.State, v.Message = string(st.State), w.message(st)
+		v.TaskError = w.lastTaskError(ctx)
 		return v, true, nil
 	default: // updating, rollback_started
 		w.stableSince = time.Time{}
@@ -168,7 +177,7 @@ func (w *waiter) stable(v Verdict, now time.Time, state, msg string) (Verdict, b
 	v.State, v.Message = state, msg
 	if v.Running < v.Desired || v.Desired == 0 {
 		w.stableSince = time.Time{}
-		if state == StateNoUpdate {
+		if state == StateNoUpdate || state == StateCreated {
 			v.State = ""
 		}
 		return v, false, nil
@@ -190,6 +199,26 @@ func (w *waiter) message(st *swarm.UpdateStatus) string {
 		return w.why
 	}
 	return st.Message
+}
+
+// lastTaskError is the newest error among the service's tasks, with the
+// task's ID, or "".
+func (w *waiter) lastTaskError(ctx context.Context) string {
+	tasks, err := w.e.Tasks(ctx, w.name, false)
+	if err != nil {
+		return ""
+	}
+	var newest *swarm.Task
+	for i := range tasks {
+		t := &tasks[i]
+		if t.Status.Err != "" && (newest == nil || t.Status.Timestamp.After(newest.Status.Timestamp)) {
+			newest = t
+		}
+	}
+	if newest == nil {
+		return ""
+	}
+	return fmt.Sprintf("task %s %s: %s", newest.ID, newest.Status.State, newest.Status.Err)
 }
 
 // fresh returns the service's UpdateStatus if it belongs to an update that

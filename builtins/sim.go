@@ -1,0 +1,110 @@
+package builtins
+
+import (
+	"fmt"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/swarm/sim"
+)
+
+func init() {
+	register(
+		Builtin{Name: "sim.node", Args: "name, memory", Fn: simNode, Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Adds a node with the given memory (\"4GiB\") to the simulated swarm; without any, one large node-1.",
+			Detail: `When the tasks on a node use more memory than it has, the newest task is
+OOM-killed (exit 137): this is how start-first's two co-resident copies of a
+heavy app fail.`,
+			Example: `sim.node("node-1", memory = "4GiB")`},
+		Builtin{Name: "sim.host_load", Args: "min, max", Fn: simHostLoad, Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Background memory use on each node, drawn once per run between min and max from the seed.",
+			Detail:  `This is the "host load" that made the journal's rollback intermittent; chaosrun explore varies it across seeds.`,
+			Example: `sim.host_load("0GiB", "1.5GiB")`},
+		Builtin{Name: "sim.service", Args: "app, service=\"app\", boot=\"1s\", boot_jitter=\"0s\", memory=\"64MiB\", memory_jitter=0, healthy=True, crash_after=None, exit_code=1", Fn: simService,
+			Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Sets how the simulated containers of one service behave, since the simulator cannot run the image.",
+			Detail: `boot is the time from start until the app would answer its healthcheck (with
+seeded jitter up to boot_jitter); memory its footprint (with seeded jitter);
+healthy=False makes every health probe fail; crash_after makes the container
+exit with exit_code that long after it starts.`,
+			Example: `sim.service(app, boot = "4m", boot_jitter = "1m", memory = "2GiB")`},
+	)
+}
+
+// simOf returns the case's simulator, or nil (after a transcript warning)
+// when the run is on another engine.
+func simOf(thread *starlark.Thread, fn *starlark.Builtin) (*sim.Sim, error) {
+	e, err := engineOf(thread, fn)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := e.(*sim.Sim)
+	if !ok {
+		interp.CaseOf(thread).Record(thread, "warning", fn.Name()+" ignored on the "+e.Name()+" engine", nil)
+	}
+	return s, nil
+}
+
+func simNode(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	var memory Size
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "memory", &memory); err != nil {
+		return nil, err
+	}
+	s, err := simOf(thread, fn)
+	if s != nil {
+		s.AddNode(name, int64(memory))
+	}
+	return starlark.None, err
+}
+
+func simHostLoad(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var lo, hi Size
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "min", &lo, "max", &hi); err != nil {
+		return nil, err
+	}
+	if hi < lo {
+		return nil, fmt.Errorf("%s: max %d is below min %d", fn.Name(), hi, lo)
+	}
+	s, err := simOf(thread, fn)
+	if s != nil {
+		s.SetHostLoad(int64(lo), int64(hi))
+	}
+	return starlark.None, err
+}
+
+func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var appV starlark.Value
+	service := "app"
+	boot, jitter := Duration(time.Second), Duration(0)
+	memory, memJitter := Size(64<<20), Size(0)
+	healthy := true
+	var crash starlark.Value = starlark.None
+	exitCode := 1
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "service?", &service, "boot?", &boot,
+		"boot_jitter?", &jitter, "memory?", &memory, "memory_jitter?", &memJitter, "healthy?", &healthy,
+		"crash_after?", &crash, "exit_code?", &exitCode); err != nil {
+		return nil, err
+	}
+	app, err := unpackApp(fn, appV)
+	if err != nil {
+		return nil, err
+	}
+	var crashAfter Duration
+	if crash != starlark.None {
+		if err := crashAfter.Unpack(crash); err != nil {
+			return nil, fmt.Errorf("%s: for parameter crash_after: %v", fn.Name(), err)
+		}
+	}
+	s, err := simOf(thread, fn)
+	if s != nil {
+		s.SetBehaviour(app.StackName()+"_"+service, sim.Behaviour{
+			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
+			Memory: int64(memory), MemoryJitter: int64(memJitter),
+			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,
+		})
+	}
+	return starlark.None, err
+}

@@ -1,0 +1,61 @@
+package runner
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// shippedScenarios lists the scenarios under scenarios/ and examples/,
+// relative to the repository root (the test's working directory).
+func shippedScenarios(t testing.TB) []string {
+	var files []string
+	for _, dir := range []string{"scenarios", "examples"} {
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if d.IsDir() && (d.Name() == "lib" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if strings.HasSuffix(path, ".star") {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	if len(files) == 0 {
+		t.Fatal("no shipped scenarios found")
+	}
+	return files
+}
+
+// TestDeterminism runs every shipped scenario twice per seed on the
+// simulator and compares the transcripts byte for byte.
+func TestDeterminism(t *testing.T) {
+	t.Chdir("..")
+	for _, file := range shippedScenarios(t) {
+		for _, seed := range []int64{1, 2, 7} {
+			first := Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
+			second := Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
+			if first != second {
+				t.Errorf("%s seed %d: transcripts differ between two runs:\n%s", file, seed, Diff("first", first, "second", second))
+			}
+		}
+	}
+}
+
+// BenchmarkScenarios runs each shipped scenario once per iteration, module
+// code (git fixtures) included.
+func BenchmarkScenarios(b *testing.B) {
+	b.Chdir("..")
+	for _, file := range shippedScenarios(b) {
+		b.Run(filepath.Base(file), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: int64(i)})
+			}
+		})
+	}
+}
