@@ -24,6 +24,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			docCommand(),
 			checkCommand(),
 			exploreCommand(),
+			cleanupCommand(),
 		},
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {}, // main decides how to exit
