@@ -61,7 +61,7 @@ func (u *updater) updateTask(sl slot) {
 	if startFirst {
 		s.delayStart(nil, nt, 0, false, nil)
 	} else {
-		old := u.removeOld(sl, nil)
+		old := u.removeOld(sl, nt)
 		s.delayStart(old, nt, 0, true, nil)
 	}
 	u.waits[nt] = &job{sl: sl, startFirst: startFirst}
