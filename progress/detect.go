@@ -1,0 +1,23 @@
+package progress
+
+import (
+	"os"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Detect returns the options that suit f: live lines when f is a terminal
+// (and TERM is not "dumb"), as wide as the terminal, coloured unless
+// NO_COLOR is set (https://no-color.org), redrawn every second.
+func Detect(f *os.File) Options {
+	fd := int(f.Fd())
+	if !term.IsTerminal(fd) || os.Getenv("TERM") == "dumb" {
+		return Options{}
+	}
+	o := Options{Live: true, Color: os.Getenv("NO_COLOR") == "", Tick: time.Second}
+	if w, _, err := term.GetSize(fd); err == nil {
+		o.Width = w
+	}
+	return o
+}
