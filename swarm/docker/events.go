@@ -84,14 +84,19 @@ func (e *Engine) openEvents(ctx context.Context, since time.Time) (<-chan events
 // timestamp formats t as the Engine's seconds.nanoseconds.
 func timestamp(t time.Time) string { return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()) }
 
+// replayMargin is how far before the newest event seen a reconnect asks
+// the daemon to replay from: service events carry the time of the swarm's
+// write, so they can reach the stream after newer container events.
+const replayMargin = 5 * time.Second
+
 // run reads the stream, reconnecting after failures, until ctx ends.
 func (s *subscription) run(msgs <-chan events.Message, errs <-chan error) {
 	defer s.sig.Notify()
-	var last time.Time        // daemon time of the newest event seen
-	seen := map[string]bool{} // keys of the events seen at last
+	var newest time.Time // daemon time of the newest event seen
+	seen := newRecent(1024)
 	var failingSince time.Time
 	for {
-		err := s.read(msgs, errs, &last, seen)
+		err := s.read(msgs, errs, &newest, seen)
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -104,9 +109,9 @@ func (s *subscription) run(msgs <-chan events.Message, errs <-chan error) {
 		if (clock.Real{}).Sleep(s.ctx, 500*time.Millisecond) != nil {
 			return
 		}
-		since := last // daemon time
-		if since.IsZero() {
-			since = s.e.DaemonTime(failingSince.Add(-time.Second))
+		since := newest.Add(-replayMargin) // daemon time
+		if newest.IsZero() {
+			since = s.e.DaemonTime(failingSince.Add(-replayMargin))
 		}
 		msgs, errs = s.e.openEvents(s.ctx, since)
 		select {
@@ -127,26 +132,47 @@ func closedWith(err error) <-chan error {
 	return c
 }
 
-// read passes events on until the stream fails, returning its error.
-func (s *subscription) read(msgs <-chan events.Message, errs <-chan error, last *time.Time, seen map[string]bool) error {
+// read passes events on until the stream fails, returning its error. Events
+// seen before (replayed after a reconnect) are skipped.
+func (s *subscription) read(msgs <-chan events.Message, errs <-chan error, newest *time.Time, seen *recent) error {
 	for {
 		select {
 		case m := <-msgs:
-			t := time.Unix(0, m.TimeNano)
-			key := string(m.Type) + "/" + string(m.Action) + "/" + m.Actor.ID
-			if t.Before(*last) || (t.Equal(*last) && seen[key]) {
-				continue // replayed after a reconnect
+			key := fmt.Sprintf("%s/%s/%s/%d", m.Type, m.Action, m.Actor.ID, m.TimeNano)
+			if !seen.add(key) {
+				continue
 			}
-			if !t.Equal(*last) {
-				*last = t
-				clear(seen)
+			if t := time.Unix(0, m.TimeNano); t.After(*newest) {
+				*newest = t
 			}
-			seen[key] = true
 			s.handle(m)
 		case err := <-errs:
 			return err
 		}
 	}
+}
+
+// recent is a bounded set of the keys of the latest events.
+type recent struct {
+	keys  map[string]bool
+	order []string
+	limit int
+}
+
+func newRecent(limit int) *recent { return &recent{keys: map[string]bool{}, limit: limit} }
+
+// add records key; it returns false when key is already there.
+func (r *recent) add(key string) bool {
+	if r.keys[key] {
+		return false
+	}
+	r.keys[key] = true
+	r.order = append(r.order, key)
+	if len(r.order) > r.limit {
+		delete(r.keys, r.order[0])
+		r.order = r.order[1:]
+	}
+	return true
 }
 
 // handle maps one daemon event.

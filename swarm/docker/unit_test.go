@@ -205,3 +205,10 @@ func TestCheckRunID(t *testing.T) {
 		t.Error("checkRunID accepts or refuses the wrong IDs")
 	}
 }
+
+func TestRecent(t *testing.T) {
+	r := newRecent(2)
+	if !r.add("a") || r.add("a") || !r.add("b") || !r.add("c") || !r.add("a") || r.add("c") {
+		t.Error("recent keeps the wrong keys")
+	}
+}
