@@ -52,13 +52,18 @@ func (e *Engine) startKill(w killWatch) {
 // one per slot; it returns how many slots it handled.
 func (e *Engine) runKill(ctx context.Context, w killWatch) int {
 	done := map[string]bool{}
+	failing := false // the last list failed (and was logged)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for len(done) < w.slots {
 		tasks, err := e.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", w.service))})
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case isNotFound(err):
+			return w.slots // the service is gone: nothing left to kill
+		case err != nil && ctx.Err() == nil && !failing:
 			e.logf("kill fault on %s: list tasks: %v", w.service, err)
 		}
+		failing = err != nil
 		for _, t := range tasks {
 			key := fmt.Sprintf("%d/%s", t.Slot, t.NodeID)
 			if t.Slot != 0 {
