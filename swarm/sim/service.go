@@ -23,6 +23,7 @@ type specRec struct {
 	faults []chswarm.Fault // injected into every task made from this spec
 	killed map[uint64]bool // slots whose first task already got a kill fault
 	tmpl   []byte          // TaskTemplate as JSON, for copies
+	raw    []byte          // the spec as JSON, for copies
 }
 
 // service is the store's service object.
@@ -41,7 +42,17 @@ type service struct {
 // newRec records a spec (already a private copy) with its faults.
 func newRec(spec *swarm.ServiceSpec, faults []chswarm.Fault) *specRec {
 	tmpl, _ := json.Marshal(spec.TaskTemplate)
-	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}, tmpl: tmpl}
+	raw, _ := json.Marshal(spec)
+	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}, tmpl: tmpl, raw: raw}
+}
+
+// copy returns a private copy of the record's spec.
+func (r *specRec) copy() *swarm.ServiceSpec {
+	var out swarm.ServiceSpec
+	if err := json.Unmarshal(r.raw, &out); err != nil {
+		panic(fmt.Sprintf("sim: copy service spec %s: %v", r.spec.Name, err))
+	}
+	return &out
 }
 
 // copySpec deep-copies a service spec.
@@ -178,16 +189,17 @@ func (s *Sim) Service(ctx context.Context, name string) (swarm.Service, error) {
 	out := swarm.Service{ID: svc.id}
 	out.Version.Index = svc.version
 	out.CreatedAt, out.UpdatedAt = svc.created, svc.updated
-	out.Spec = *insertDefaults(copySpec(svc.spec.spec))
+	out.Spec = *insertDefaults(svc.spec.copy())
 	if svc.prev != nil {
-		out.PreviousSpec = apiForm(copySpec(svc.prev.spec))
+		out.PreviousSpec = apiForm(svc.prev.copy())
 	}
 	if svc.status != nil {
 		out.UpdateStatus = copyStatus(svc.status)
 	}
 	ep := swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
-	if e := svc.spec.spec.EndpointSpec; e != nil {
-		ep = *copySpec(&swarm.ServiceSpec{EndpointSpec: e}).EndpointSpec
+	if e := out.Spec.EndpointSpec; e != nil {
+		ep = *e
+		ep.Ports = slices.Clone(e.Ports)
 	}
 	out.Endpoint = swarm.Endpoint{Spec: ep}
 	return out, nil

@@ -1,0 +1,45 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+)
+
+// discourseStory is the seed journal's upgrade: deploy the base and
+// converge; redeploy start-first (failure_action rollback) with a heavy new
+// task on a node that fits one copy; the new task is OOM-killed and swarm
+// rolls back. The healthcheck is discourse's: interval 30s, start_period 20m.
+func discourseStory(w *world) swarm.Service {
+	w.s.AddNode("ci", 5*gib)
+	if _, ok := w.s.behaviour[app]; !ok {
+		w.s.SetBehaviour(app, Behaviour{Boot: 4 * time.Minute, BootJitter: time.Minute, Memory: 3 * gib})
+	}
+	hc := health(30*time.Second, 3, 20*time.Minute)
+	w.deploy(nil, spec("app", label("chaos-version", "eb96de94+U"), env("V=1"), hc, update(startFirst)))
+	w.untilRunning(app, 1, time.Hour)
+	w.deploy(nil, spec("app", label("chaos-version", "7ae7b0f7+U"), env("V=2"), hc, update(startFirst)))
+	return w.until(app, time.Hour, func(s swarm.Service) bool {
+		return s.UpdateStatus != nil && (s.UpdateStatus.State == swarm.UpdateStateRollbackCompleted ||
+			s.UpdateStatus.State == swarm.UpdateStateCompleted)
+	})
+}
+
+func TestDiscourseStory(t *testing.T) {
+	w := newWorld(t, 1)
+	svc := discourseStory(w)
+	if svc.UpdateStatus.State != swarm.UpdateStateRollbackCompleted || svc.Spec.Labels["chaos-version"] != "eb96de94+U" {
+		t.Fatalf("ended %s with chaos-version %s; want the journal's silent rollback",
+			svc.UpdateStatus.State, svc.Spec.Labels["chaos-version"])
+	}
+}
+
+// BenchmarkDiscourseStory runs the whole story, tens of minutes of virtual
+// time, per iteration.
+func BenchmarkDiscourseStory(b *testing.B) {
+	for b.Loop() {
+		w := newWorld(b, 1)
+		discourseStory(w)
+	}
+}
