@@ -59,6 +59,19 @@ func (a *App) Build(opts StackOptions) (*Deploy, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := a.buildKey(opts, version)
+	if d := cachedBuild(key); d != nil {
+		return d, nil
+	}
+	d, err := a.build(opts, version)
+	if err == nil {
+		storeBuild(key, d)
+	}
+	return d, err
+}
+
+// build is Build without the cache.
+func (a *App) build(opts StackOptions, version string) (*Deploy, error) {
 	c, err := a.LoadCompose()
 	if err != nil {
 		return nil, err
