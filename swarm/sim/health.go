@@ -90,3 +90,24 @@ func (s *Sim) scheduleHealth(t *task) {
 		}
 	})
 }
+
+// scheduleSickness arms a running container that turns unhealthy
+// (unhealthy fault with After): its probes fail from After on, and retries
+// failures in a row make the executor's Wait shut it down (§2.1, §2.3).
+func (s *Sim) scheduleSickness(t *task) {
+	if t.sickAfter == nil {
+		return
+	}
+	p, ok := probeOf(t)
+	if !ok {
+		p = probe{interval: faultInterval, retries: faultRetries}
+	}
+	up := s.now().Sub(t.started) // probes tick from the container's start
+	firstFail := ceilDiv(up+*t.sickAfter, p.interval)
+	at := time.Duration(firstFail+int64(p.retries)-1)*p.interval - up
+	s.timer(t, at, func() {
+		if t.state == swarm.TaskStateRunning {
+			s.sigterm(t, "dockerexec: unhealthy container")
+		}
+	})
+}

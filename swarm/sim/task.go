@@ -53,9 +53,11 @@ type task struct {
 	version uint64
 
 	container string
+	started   time.Time // container start
 	memory    int64
 	boot      time.Duration
 	unhealthy bool
+	sickAfter *time.Duration // healthy first, failing probes this long after running
 	crash     *time.Duration // exit after running this long
 	crashCode int
 	kill      *time.Duration // SIGKILL after running this long
@@ -104,7 +106,12 @@ func (s *Sim) applyFaults(t *task) {
 	for _, f := range t.rec.faults {
 		switch f.Kind {
 		case chswarm.FaultUnhealthy:
-			t.unhealthy = true
+			if f.After > 0 {
+				d := f.After
+				t.sickAfter = &d
+			} else {
+				t.unhealthy = true
+			}
 		case chswarm.FaultCrash:
 			d := f.After
 			t.crash, t.crashCode = &d, defaultExitCode
@@ -236,7 +243,7 @@ func (s *Sim) startContainer(t *task) {
 	if t.state != swarm.TaskStateReady || t.desired != swarm.TaskStateRunning {
 		return
 	}
-	t.container = s.newContainerID()
+	t.container, t.started = s.newContainerID(), s.now()
 	s.setState(t, swarm.TaskStateStarting, "starting")
 	s.holdMemory(t)
 	if t.terminal() { // OOM-killed on arrival
@@ -262,6 +269,7 @@ func (s *Sim) toRunning(t *task) {
 	if t.kill != nil {
 		s.timer(t, *t.kill, func() { s.exitContainer(t, killExitCode, "") })
 	}
+	s.scheduleSickness(t)
 }
 
 // exitContainer ends t's container with code. A task being shut down ends

@@ -37,7 +37,7 @@ func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm
 		if a.Slot != b.Slot {
 			return a.Slot < b.Slot
 		}
-		if a.NodeID != b.NodeID {
+		if a.Slot == 0 && a.NodeID != b.NodeID {
 			return a.NodeID < b.NodeID
 		}
 		return a.CreatedAt.After(b.CreatedAt)
