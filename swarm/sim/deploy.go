@@ -36,33 +36,48 @@ func (s *Sim) Deploy(ctx context.Context, st chswarm.Stack) error {
 	if err := checkFaults(st); err != nil {
 		return err
 	}
+	recs, err := specRecs(st)
+	if err != nil {
+		return err
+	}
 	s.lock()
 	defer s.unlock()
 	s.ensureNodes()
 	s.createObjects(st)
+	for _, name := range slices.Sorted(maps.Keys(recs)) {
+		rec := recs[name]
+		if svc, ok := s.services[name]; ok {
+			rec.spec.TaskTemplate.ForceUpdate = svc.spec.spec.TaskTemplate.ForceUpdate
+			s.updateService(svc, newRec(rec.spec, rec.faults))
+		} else {
+			s.createService(name, newRec(rec.spec, rec.faults))
+		}
+	}
+	s.memoryFaults(st)
+	return nil
+}
+
+// specRecs copies and checks the stack's service specs, with the faults
+// each new spec carries (memory pressure is node-wide, not the spec's).
+func specRecs(st chswarm.Stack) (map[string]*specRec, error) {
+	out := map[string]*specRec{}
 	for _, name := range slices.Sorted(maps.Keys(st.Services)) {
 		spec := copySpec(ptr(st.Services[name]))
 		if spec.Name == "" {
 			spec.Name = name
 		}
 		if spec.Name != name {
-			return fmt.Errorf("deploy stack %s: service %s: spec is named %s", st.Namespace, name, spec.Name)
+			return nil, fmt.Errorf("deploy stack %s: service %s: spec is named %s", st.Namespace, name, spec.Name)
 		}
-		var faults []chswarm.Fault
+		rec := &specRec{spec: spec}
 		for _, f := range st.Faults[name] {
 			if f.Kind != chswarm.FaultMemory {
-				faults = append(faults, f)
+				rec.faults = append(rec.faults, f)
 			}
 		}
-		if svc, ok := s.services[name]; ok {
-			spec.TaskTemplate.ForceUpdate = svc.spec.spec.TaskTemplate.ForceUpdate
-			s.updateService(svc, newRec(spec, faults))
-		} else {
-			s.createService(name, newRec(spec, faults))
-		}
+		out[name] = rec
 	}
-	s.memoryFaults(st)
-	return nil
+	return out, nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -191,3 +191,29 @@ func TestDeterminism(t *testing.T) {
 		t.Fatalf("seeds 42 and 43 gave identical runs despite jitter")
 	}
 }
+
+// §1.2 manual rollback: swap, "manually requested rollback", then
+// rollback_completed; twice toggles; none without a previous spec (§1.8).
+func TestManualRollback(t *testing.T) {
+	w := newWorld(t, 1)
+	w.deploy(nil, v("1"))
+	w.untilRunning(app, 1, time.Minute)
+	if err := w.s.Rollback(w.ctx, app); err == nil || !strings.Contains(err.Error(), "does not have a previous spec") {
+		t.Fatalf("rollback of a new service: %v", err)
+	}
+	w.deploy(nil, v("2"))
+	w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
+	if err := w.s.Rollback(w.ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	svc := w.service(app)
+	wantStatus(t, svc, swarm.UpdateStateRollbackStarted, "manually requested rollback")
+	if svc.Spec.Labels["v"] != "1" || svc.PreviousSpec.Labels["v"] != "2" {
+		t.Errorf("after the swap: v=%s, previous v=%s", svc.Spec.Labels["v"], svc.PreviousSpec.Labels["v"])
+	}
+	svc = w.untilState(app, swarm.UpdateStateRollbackCompleted, time.Minute)
+	wantStatus(t, svc, swarm.UpdateStateRollbackCompleted, "rollback completed")
+	if w.running(app) != 1 {
+		t.Errorf("%d up-to-date tasks running after the rollback", w.running(app))
+	}
+}

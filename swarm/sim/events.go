@@ -9,6 +9,10 @@ import (
 	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
+// maxQueued bounds the events kept for a subscriber that stops reading
+// (the oldest go first), so forgotten subscriptions cannot grow forever.
+const maxQueued = 1 << 16
+
 // subscription queues every event for one subscriber, so none is lost; Next
 // blocks on a clock signal, in virtual time.
 type subscription struct {
@@ -44,6 +48,9 @@ func (s *Sim) emit(ev chswarm.Event) {
 		e := ev
 		e.Attributes = cloneAttrs(ev.Attributes)
 		sub.queue = append(sub.queue, e)
+		if len(sub.queue) > maxQueued {
+			sub.queue = sub.queue[len(sub.queue)-maxQueued:]
+		}
 		sub.dirty = true
 		live = append(live, sub)
 	}

@@ -85,28 +85,27 @@ func (s *Sim) pickNode(t *task) *node {
 	if t.pinned != nil {
 		return t.pinned
 	}
-	var best *node
-	bestSvc, bestAll := 0, 0
-	for _, n := range s.nodes {
-		nSvc, nAll := 0, 0
-		for _, svc := range s.sortedServices() {
-			for _, o := range svc.tasks {
-				if o.node == n && o.active() {
-					nAll++
-					if svc == t.svc {
-						nSvc++
-					}
+	ofSvc, all := map[*node]int{}, map[*node]int{}
+	for _, svc := range s.sortedServices() {
+		for _, o := range svc.tasks {
+			if o.node != nil && o.active() {
+				all[o.node]++
+				if svc == t.svc {
+					ofSvc[o.node]++
 				}
 			}
 		}
-		if best == nil || nSvc < bestSvc || (nSvc == bestSvc && nAll < bestAll) {
-			best, bestSvc, bestAll = n, nSvc, nAll
+	}
+	best := s.nodes[0]
+	for _, n := range s.nodes[1:] {
+		if ofSvc[n] < ofSvc[best] || (ofSvc[n] == ofSvc[best] && all[n] < all[best]) {
+			best = n
 		}
 	}
 	return best
 }
 
-// startContainer puts t's memory on its node and OOM-kills as needed.
+// holdMemory puts t's memory on its node and OOM-kills as needed.
 func (s *Sim) holdMemory(t *task) {
 	t.node.live = append(t.node.live, t)
 	s.checkMemory(t.node)

@@ -179,7 +179,7 @@ func (d *delayed) try() {
 	for _, tm := range d.timers {
 		tm.Stop()
 	}
-	if rank[d.t.desired] < runningRank { // StartNow
+	if rank[d.t.desired] < runningRank && !d.t.terminal() { // StartNow
 		d.s.setDesired(d.t, swarm.TaskStateRunning)
 	}
 	if d.done != nil {

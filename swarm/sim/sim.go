@@ -20,7 +20,16 @@
 //     delays, healthchecks (§2), memory use on nodes and OOM kills.
 //
 // The simulator cannot run images, so how a service's containers behave
-// (boot time, memory, crashes) is set per service with SetBehaviour.
+// (boot time, memory, crashes) is set per service with SetBehaviour, and
+// nodes and their memory with AddNode and SetHostLoad.
+//
+// Not modelled: healthchecks baked into images (only the spec's count),
+// probe timeouts and start_interval, scheduling constraints, placement and
+// resource reservations (tasks are spread by count; only memory limits and
+// node memory matter), node failures and leader failover (§1.11), jobs,
+// the dead-slot re-creation of §1.8, and the PullOptions/placement
+// exceptions of IsTaskDirty. Remove is immediate: tasks are shut down at the
+// moment of the call.
 package sim
 
 import (
