@@ -1,0 +1,84 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/swarm/docker"
+)
+
+// differential lists the scenarios that must tell the same story on the
+// simulator and on a real swarm.
+var differential = []string{"scenarios/testapp_upgrade.star"}
+
+// needDocker skips (or, under CI=true, fails) when no swarm manager answers.
+func needDocker(t *testing.T) {
+	t.Helper()
+	e, err := docker.New(context.Background(), docker.Options{RunID: "probe"})
+	if err == nil {
+		e.Close(context.Background())
+		return
+	}
+	if os.Getenv("CI") == "true" || !errors.Is(err, swarm.ErrUnavailable) {
+		t.Fatalf("real-engine test needs a swarm manager: %v", err)
+	}
+	t.Skipf("skipping real-engine test: %v (CI=true makes this a failure)", err)
+}
+
+// TestDifferential runs each differential scenario on both engines and
+// compares the normalised transcripts: the same events, verdicts and
+// failures, in the same order, whatever the timings. Where they disagree,
+// the real swarm is right and the simulator must change.
+func TestDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping real-engine test in -short mode")
+	}
+	needDocker(t)
+	t.Chdir("..")
+	for _, file := range differential {
+		t.Run(file, func(t *testing.T) {
+			sim := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: 1})
+			real := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: "differential-test"})
+			want, got := normalise(sim), normalise(real)
+			if d := Diff("sim", want, "docker", got); d != "" {
+				t.Errorf("the simulator and the real swarm disagree:\n%s", d)
+			}
+			for _, c := range real.Cases {
+				if c.Err != nil {
+					t.Errorf("%s on the real swarm: %s", c.Name, interp.Describe(c.Err))
+				}
+			}
+		})
+	}
+}
+
+var (
+	afterDuration = regexp.MustCompile(` after [0-9.]+(ns|µs|ms|s|m[0-9.]*s?|h[0-9.m]*s?)+`)
+	withinTimes   = regexp.MustCompile(`[0-9]+(\.[0-9]+)?(ns|µs|ms|s)\b`)
+)
+
+// normalise renders a file result without what differs between engines:
+// offsets, durations, and which thread printed (always main here).
+func normalise(res *interp.FileResult) string {
+	if res.Err != nil {
+		return "error: " + res.Err.Error() + "\n"
+	}
+	var b strings.Builder
+	for _, c := range loadFirst(res.Cases) {
+		b.WriteString("=== " + c.Name + ": " + Verdict(c) + "\n")
+		for _, e := range c.Transcript.Events() {
+			if e.Kind == "sleep" {
+				continue
+			}
+			msg := afterDuration.ReplaceAllString(e.Msg, "")
+			b.WriteString(e.Kind + ": " + withinTimes.ReplaceAllString(msg, "<d>") + "\n")
+		}
+	}
+	return b.String()
+}
