@@ -2,7 +2,6 @@ package interp
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 
 	"go.starlark.net/starlark"
@@ -62,16 +61,19 @@ func replOptions() *syntax.FileOptions {
 
 // Parse reads one chunk (a statement, or an indented block ended by a blank
 // line) through readline, which returns lines with their newline, or io.EOF.
-// It returns io.EOF once the input has ended.
+// It returns io.EOF once the input has ended, and any other error of
+// readline (an interrupt, say) as it is.
 func (s *Session) Parse(readline func() ([]byte, error)) (*syntax.File, error) {
-	eof := false
+	var readErr error
 	f, err := replOptions().ParseCompoundStmt(SessionFile, func() ([]byte, error) {
 		line, err := readline()
-		eof = eof || err == io.EOF
+		if err != nil && readErr == nil {
+			readErr = err
+		}
 		return line, err
 	})
-	if err != nil && eof {
-		return nil, io.EOF
+	if err != nil && readErr != nil {
+		return nil, readErr
 	}
 	return f, err
 }

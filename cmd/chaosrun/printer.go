@@ -54,6 +54,7 @@ type jsonResult struct {
 	Error   string  `json:"error,omitempty"`
 	Elapsed float64 `json:"elapsed,omitempty"`
 	Rerun   string  `json:"rerun,omitempty"`
+	Detail  string  `json:"detail,omitempty"`
 	Exit    int     `json:"exit,omitempty"`
 }
 
@@ -81,6 +82,7 @@ func (p *printer) caseDone(file string, c interp.CaseResult) {
 		if c.Err != nil {
 			r.Error = interp.Describe(c.Err)
 			r.Rerun = rerunCommand(file, c.Name, p.cfg)
+			r.Detail = c.Detail
 		}
 		p.writeJSON(r)
 		return

@@ -45,6 +45,8 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
 		&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave the stacks, secrets and networks the run created"},
 		&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
+		junitFlag(),
+		progressFlag(),
 	}
 }
 
@@ -67,17 +69,37 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	report, err := newJUnit(c.String(flagJUnit), runProperties(cfg)...)
+	if err != nil {
+		return err
+	}
+	prog, err := newProgress(c, cfg)
+	if err != nil {
+		return err
+	}
+	defer prog.Close()
 	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, c.Duration(flagTimeout))
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
-	cfg.Sink, cfg.CaseDone = out.event, out.caseDone
+	cfg.Sink = out.event
+	cfg.CaseDone = func(file string, r interp.CaseResult) {
+		out.caseDone(file, r)
+		report.caseDone(file, r, cfg, userStop())
+	}
+	opts := withProgress(runner.Options(cfg), prog)
+	opts.CaseFailed = explainFailure
 	for _, path := range c.Args().Slice() {
-		out.file(runner.RunFile(ctx, path, cfg))
+		res := interp.RunFile(ctx, path, opts)
+		out.file(res)
+		report.fileError(res)
 		if ctx.Err() != nil {
 			break
 		}
 	}
 	out.summary()
+	if err := report.write(); err != nil {
+		return &exitError{code: worse(out.code, exitUsage), err: err}
+	}
 	if out.code != exitOK {
 		return &exitError{code: out.code, silent: true}
 	}
@@ -156,6 +178,7 @@ func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
 	for _, line := range strings.Split(interp.Describe(c.Err), "\n") {
 		fmt.Fprintf(&b, "    %s\n", line)
 	}
+	indent(&b, c.Detail, "    ")
 	if c.Name != interp.LoadCase {
 		fmt.Fprintf(&b, "    rerun: %s\n", rerunCommand(file, c.Name, cfg))
 	}
