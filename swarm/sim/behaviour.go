@@ -15,6 +15,10 @@ type Behaviour struct {
 	// from `starting` until it exits. Default 64 MiB. MemoryJitter adds a
 	// uniform random [0, MemoryJitter] per task.
 	Memory, MemoryJitter int64
+	// MemoryRamp spreads the growth to Memory over this long after the
+	// container starts, in four equal steps (a Rails asset precompile, say);
+	// 0 means the container holds all of it from the start.
+	MemoryRamp time.Duration
 	// Unhealthy makes every health probe fail, so the task never leaves
 	// `starting` and fails once the healthcheck declares it unhealthy. A
 	// service without a healthcheck then gets the probe chaosrun's docker

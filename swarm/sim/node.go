@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // DefaultNodeMemory is the memory of the node a simulator gets when the
@@ -105,9 +106,33 @@ func (s *Sim) pickNode(t *task) *node {
 	return best
 }
 
-// holdMemory puts t's memory on its node and OOM-kills as needed.
+// memorySteps is how many steps a MemoryRamp grows in.
+const memorySteps = 4
+
+// holdMemory puts t's container on its node, holding its memory (all of
+// it, or the first ramp step), and OOM-kills as needed.
 func (s *Sim) holdMemory(t *task) {
 	t.node.live = append(t.node.live, t)
+	if t.ramp <= 0 {
+		s.growMemory(t, t.fullMem)
+		return
+	}
+	s.growMemory(t, t.fullMem/memorySteps)
+	for k := int64(2); k <= memorySteps && !t.terminal(); k++ {
+		s.timer(t, time.Duration(k-1)*t.ramp/memorySteps, func() { s.growMemory(t, t.fullMem*k/memorySteps) })
+	}
+}
+
+// growMemory sets the memory t's container holds. Past the task's memory
+// limit its own cgroup kills it; past the node's capacity the newest
+// container on the node is OOM-killed.
+func (s *Sim) growMemory(t *task, bytes int64) {
+	t.memory = bytes
+	if r := t.rec.spec.TaskTemplate.Resources; r != nil && r.Limits != nil &&
+		r.Limits.MemoryBytes > 0 && bytes > r.Limits.MemoryBytes {
+		s.exitContainer(t, killExitCode, "")
+		return
+	}
 	s.checkMemory(t.node)
 }
 

@@ -54,7 +54,9 @@ type task struct {
 
 	container string
 	started   time.Time // container start
-	memory    int64
+	memory    int64 // held on the node now
+	fullMem   int64 // what it grows to
+	ramp      time.Duration
 	boot      time.Duration
 	unhealthy bool
 	sickAfter *time.Duration // healthy first, failing probes this long after running
@@ -82,7 +84,7 @@ func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.Tas
 	b := s.behaviourOf(svc.name)
 	t := &task{id: s.newID(), svc: svc, rec: rec, slot: slot, state: swarm.TaskStateNew, desired: desired,
 		msg: "created", created: now, stamp: now,
-		memory: b.Memory + s.jitterBytes(b.MemoryJitter), boot: b.Boot + s.jitter(b.BootJitter),
+		fullMem: b.Memory + s.jitterBytes(b.MemoryJitter), ramp: b.MemoryRamp, boot: b.Boot + s.jitter(b.BootJitter),
 		unhealthy: b.Unhealthy, stopCode: b.StopExitCode, stopTime: b.StopTime}
 	if b.CrashAfter > 0 {
 		d := b.CrashAfter
@@ -245,13 +247,7 @@ func (s *Sim) startContainer(t *task) {
 	}
 	t.container, t.started = s.newContainerID(), s.now()
 	s.setState(t, swarm.TaskStateStarting, "starting")
-	s.holdMemory(t)
-	if t.terminal() { // OOM-killed on arrival
-		return
-	}
-	if r := t.rec.spec.TaskTemplate.Resources; r != nil && r.Limits != nil &&
-		r.Limits.MemoryBytes > 0 && t.memory > r.Limits.MemoryBytes {
-		s.exitContainer(t, killExitCode, "") // the container's own cgroup OOM
+	if s.holdMemory(t); t.terminal() { // OOM-killed on arrival
 		return
 	}
 	s.scheduleHealth(t)

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -184,7 +183,3 @@ func updateStates(w *world) string {
 	}
 	return strings.Join(out, " ")
 }
-
-func ptrDur(d time.Duration) *time.Duration { return &d }
-
-var _ = fmt.Sprint
