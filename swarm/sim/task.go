@@ -54,8 +54,8 @@ type task struct {
 
 	container string
 	started   time.Time // container start
-	memory    int64 // held on the node now
-	fullMem   int64 // what it grows to
+	memory    int64     // held on the node now
+	fullMem   int64     // what it grows to
 	ramp      time.Duration
 	boot      time.Duration
 	unhealthy bool
