@@ -123,9 +123,9 @@ func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map
 		msg += " chaos-version=" + chaosVersion
 	}
 	msg += " version=" + labels[recipe.LabelKey(d.Stack.Namespace, "version")]
-	msg += fmt.Sprintf(" (%d services", len(d.Stack.Services))
+	msg += " (" + plural(len(d.Stack.Services), "service")
 	if generated > 0 {
-		msg += fmt.Sprintf(", %d secrets generated", generated)
+		msg += ", " + plural(generated, "secret") + " generated"
 	}
 	msg += ")"
 	for _, svc := range sortedKeys(d.Stack.Faults) {
