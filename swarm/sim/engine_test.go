@@ -217,3 +217,30 @@ func TestManualRollback(t *testing.T) {
 		t.Errorf("%d up-to-date tasks running after the rollback", w.running(app))
 	}
 }
+
+// Once the swarm is quiet nothing stays scheduled, so a wait with no
+// deadline ends in the clock's deadlock error instead of spinning.
+func TestQuietSwarmSchedulesNothing(t *testing.T) {
+	w := newWorld(t, 1)
+	w.deploy(nil, v("1"))
+	w.untilRunning(app, 1, time.Minute)
+	w.deploy(nil, v("2"))
+	w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
+	w.drain()
+	quiet := w.clk.Now()
+	for {
+		ev, err := w.sub.Next(w.ctx, time.Time{})
+		if errors.Is(err, clock.ErrDeadlock) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("next: %v", err)
+		}
+		w.record(ev)
+	}
+	// The clock may still pass the deadlines of this thread's earlier
+	// waits (the last one a minute after 2.4s), nothing later.
+	if d := w.clk.Now().Sub(quiet); d > time.Minute {
+		t.Errorf("the clock ran %s past the last change", d)
+	}
+}
