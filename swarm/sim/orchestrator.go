@@ -103,9 +103,10 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 }
 
 // restart replaces a task that ended while meant to run (restart.go
-// Restart, §1.7): its desired state becomes shutdown and, if the restart
-// policy allows, a replacement from the service's CURRENT spec starts after
-// the restart delay. Replacements are not the updater's tasks.
+// Restart): its desired state becomes shutdown and, if the restart policy
+// allows, a replacement from the service's CURRENT spec starts after the
+// restart delay (§1.7 [src-infer]). Replacements are not the updater's
+// tasks, so their failures never count (§1.5).
 func (s *Sim) restart(t *task) {
 	svc := t.svc
 	s.setDesired(t, swarm.TaskStateShutdown)

@@ -51,7 +51,10 @@ type job struct {
 
 // runUpdater is Supervisor.Update (§1.4): an updater already working
 // towards the same spec goes on; a different one is cancelled and a new
-// run starts with the service as it is now.
+// run starts with the service as it is now. So a new spec mid-update
+// starts over towards it, also during a rollback, and an identical one
+// lets the old run go on with its status writes now no-ops (§1.9
+// [src-infer]).
 func (s *Sim) runUpdater(svc *service, slots []slot) {
 	if u := svc.upd; u != nil {
 		if sameSpec(u.rec, svc.spec) {
@@ -76,7 +79,8 @@ func (u *updater) snapState() swarm.UpdateState {
 	return u.snapshot.State
 }
 
-// run is the start of Updater.Run: paused updates stay paused (§1.7); no
+// run is the start of Updater.Run: paused updates stay paused (§1.7
+// [src-infer]); no
 // dirty slot completes an update or rollback in progress (§1.3) and writes
 // nothing otherwise (§1.10); else the update starts (status UPDATING unless
 // one is set) with the config of the spec in force (§1.4 step 5).
@@ -232,6 +236,9 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 }
 
 // breakLoop leaves slotsLoop or monitorLoop after a triggered action.
+// Slots already handed to workers still finish after a pause, since a
+// pause cancels nothing (§1.4 step 10 [src-infer]); a rollback changes the
+// spec, so the supervisor cancels this run at once.
 func (u *updater) breakLoop() {
 	switch u.phase {
 	case phaseSlots:
