@@ -107,7 +107,8 @@ type app struct {
 }
 
 // testStack is a one-service stack <ns>_app running the test app with
-// quick healthchecks (1s, 2 retries) and a 3s update monitor.
+// quick healthchecks (every 1s, 3 retries, a 3s timeout that a loaded CI
+// machine can meet) and a 3s update monitor.
 func testStack(ns string, a app) cswarm.Stack {
 	replicas := uint64(1)
 	grace := 2 * time.Second
@@ -124,7 +125,7 @@ func testStack(ns string, a app) cswarm.Stack {
 		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{
 			Image: testImage, Env: a.env, Labels: nsLabel, StopGracePeriod: &grace,
 			Healthcheck: &container.HealthConfig{Test: []string{"CMD", "/testapp", "-health"},
-				Interval: time.Second, Timeout: time.Second, Retries: 2},
+				Interval: time.Second, Timeout: 3 * time.Second, Retries: 3},
 		}},
 		Mode:           swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
 		UpdateConfig:   update,

@@ -2,11 +2,15 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/clock"
+	cswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // killWatchLimit bounds how long a kill fault waits for a new task to run.
@@ -48,13 +52,13 @@ func (e *Engine) startKill(w killWatch) {
 	}()
 }
 
-// runKill polls the service's tasks and kills each new running task once,
-// one per slot; it returns how many slots it handled.
+// runKill looks at the service's tasks whenever the event stream says
+// something happened to it (and at least every second), and kills each new
+// running task once, one per slot; it returns how many slots it handled.
 func (e *Engine) runKill(ctx context.Context, w killWatch) int {
 	done := map[string]bool{}
 	failing := false // the last list failed (and was logged)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	sub := e.Subscribe(ctx)
 	for len(done) < w.slots {
 		tasks, err := e.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", w.service))})
 		switch {
@@ -81,13 +85,28 @@ func (e *Engine) runKill(ctx context.Context, w killWatch) int {
 			}
 			e.killLater(w, t.ID, t.Status.ContainerStatus.ContainerID)
 		}
-		select {
-		case <-ctx.Done():
+		if err := waitFor(ctx, sub, w.service, time.Now().Add(time.Second)); err != nil {
 			return len(done)
-		case <-tick.C:
 		}
 	}
 	return len(done)
+}
+
+// waitFor waits until an event about service, or the deadline (nil), or
+// the end of ctx (its error).
+func waitFor(ctx context.Context, sub cswarm.Subscription, service string, deadline time.Time) error {
+	for {
+		ev, err := sub.Next(ctx, deadline)
+		if errors.Is(err, clock.ErrDeadline) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if ev.Service == service {
+			return nil
+		}
+	}
 }
 
 // killLater kills a task's container after w.after, unless the engine is

@@ -159,7 +159,13 @@ func removeOne(ctx context.Context, cli *client.Client, o object) (bool, string)
 			return serviceGone(ctx, cli, o)
 		}
 	case "network":
-		err = cli.NetworkRemove(ctx, o.id)
+		if err = cli.NetworkRemove(ctx, o.id); err == nil || isNotFound(err) {
+			// The node's own copy of an overlay network can outlive the
+			// swarm's while containers are still attached.
+			if _, err = cli.NetworkInspect(ctx, o.id, network.InspectOptions{}); err == nil {
+				return false, "still attached on this node"
+			}
+		}
 	case "secret":
 		err = cli.SecretRemove(ctx, o.id)
 	case "config":
@@ -171,9 +177,23 @@ func removeOne(ctx context.Context, cli *client.Client, o object) (bool, string)
 	return false, strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// serviceGone reports whether a removed service's containers on this node
-// are gone too.
+// serviceGone reports whether a removed service's tasks are gone from the
+// swarm and its containers from this node (a task being prepared as the
+// service goes can still start a container).
 func serviceGone(ctx context.Context, cli *client.Client, o object) (bool, string) {
+	tasks, err := cli.TaskList(ctx, swarm.TaskListOptions{})
+	if err != nil {
+		return false, "list tasks: " + err.Error()
+	}
+	n := 0
+	for _, t := range tasks {
+		if t.ServiceID == o.id {
+			n++
+		}
+	}
+	if n > 0 {
+		return false, fmt.Sprintf("%d tasks not yet removed", n)
+	}
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true,
 		Filters: filters.NewArgs(filters.Arg("label", "com.docker.swarm.service.id="+o.id))})
 	if err != nil {
