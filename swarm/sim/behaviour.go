@@ -24,6 +24,11 @@ type Behaviour struct {
 	// service without a healthcheck then gets the probe chaosrun's docker
 	// engine installs for an unhealthy fault (interval 2s, retries 2).
 	Unhealthy bool
+	// ProbeFailTime is how long a failing health probe runs before it
+	// fails (default 0: at once), at most the healthcheck's timeout: a probe
+	// that hangs until its timeout delays the next one (moby runs the next
+	// probe interval after the previous one ended).
+	ProbeFailTime time.Duration
 	// CrashAfter makes the container exit with ExitCode this long after the
 	// task is running (0: never).
 	CrashAfter time.Duration

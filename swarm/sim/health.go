@@ -9,16 +9,20 @@ import (
 // Healthcheck defaults (§2.2), and the probe chaosrun's docker engine
 // installs for an unhealthy fault on a service without a healthcheck.
 const (
-	defaultInterval = 30 * time.Second
-	defaultRetries  = 3
-	faultInterval   = 2 * time.Second
-	faultRetries    = 2
+	defaultInterval  = 30 * time.Second
+	defaultHCTimeout = 30 * time.Second
+	defaultRetries   = 3
+	faultInterval    = 2 * time.Second
+	faultTimeout     = time.Second
+	faultRetries     = 2
 )
 
-// probe is a container's healthcheck with defaults filled in.
+// probe is a container's healthcheck with defaults filled in, and how long
+// its failing probes take.
 type probe struct {
 	interval, startPeriod time.Duration
 	retries               int
+	fail                  time.Duration // a failing probe's run time (≤ timeout)
 }
 
 // probeOf is t's healthcheck, or false when its container has none (no
@@ -27,8 +31,8 @@ type probe struct {
 func probeOf(t *task) (probe, bool) {
 	cs := t.rec.spec.TaskTemplate.ContainerSpec
 	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 || cs.Healthcheck.Test[0] == "NONE" {
-		if t.unhealthy {
-			return probe{interval: faultInterval, retries: faultRetries}, true
+		if t.unhealthy || t.sickAfter != nil {
+			return probe{interval: faultInterval, retries: faultRetries, fail: min(t.probeFail, faultTimeout)}, true
 		}
 		return probe{}, false
 	}
@@ -40,25 +44,32 @@ func probeOf(t *task) (probe, bool) {
 	if p.retries <= 0 {
 		p.retries = defaultRetries
 	}
+	timeout := h.Timeout
+	if timeout <= 0 {
+		timeout = defaultHCTimeout
+	}
+	p.fail = min(t.probeFail, timeout)
 	return p, true
 }
 
 // outcome says when the health monitor decides about a container that is
-// up boot after it started: the first probe at or after boot passes, unless
-// the container is unhealthy; failures count from the first probe at or
-// after start_period, and retries of them in a row make it unhealthy
-// (moby daemon/health.go, §2.2). Probes run every interval from the start
-// (start_interval, engines ≥ 25, is not modelled) and failing probes fail at
-// once rather than at their timeout.
+// up boot after it started (moby daemon/health.go, §2.2). Probes start
+// interval after the container started and interval after the previous
+// probe ended; a probe that starts once the app is up passes at once, one
+// before fails after p.fail. Failures count once their result comes at or
+// after start_period, and retries of them in a row make the container
+// unhealthy. (start_interval, engines ≥ 25, is not modelled.)
 func (p probe) outcome(boot time.Duration, unhealthy bool) (healthy bool, at time.Duration) {
-	firstCounted := max(1, ceilDiv(p.startPeriod, p.interval))
-	fails := firstCounted + int64(p.retries) - 1
+	step := p.interval + p.fail // from one failing probe's start to the next one's
+	firstCounted := max(1, ceilDiv(p.startPeriod, step))
+	lastFail := firstCounted + int64(p.retries) - 1
 	if !unhealthy {
-		if ok := max(1, ceilDiv(boot, p.interval)); ok <= fails {
-			return true, time.Duration(ok) * p.interval
+		// probe k starts at k×interval + (k−1)×fail
+		if ok := max(1, ceilDiv(boot+p.fail, step)); ok <= lastFail {
+			return true, time.Duration(ok)*p.interval + time.Duration(ok-1)*p.fail
 		}
 	}
-	return false, time.Duration(fails) * p.interval
+	return false, time.Duration(lastFail) * step
 }
 
 func ceilDiv(a, b time.Duration) int64 {
@@ -92,19 +103,16 @@ func (s *Sim) scheduleHealth(t *task) {
 }
 
 // scheduleSickness arms a running container that turns unhealthy
-// (unhealthy fault with After): its probes fail from After on, and retries
-// failures in a row make the executor's Wait shut it down (§2.1, §2.3).
+// (unhealthy fault with After): probes, passing every interval since it
+// became healthy, fail from After on, and retries failures in a row make
+// the executor's Wait shut it down (§2.1, §2.3).
 func (s *Sim) scheduleSickness(t *task) {
 	if t.sickAfter == nil {
 		return
 	}
-	p, ok := probeOf(t)
-	if !ok {
-		p = probe{interval: faultInterval, retries: faultRetries}
-	}
-	up := s.now().Sub(t.started) // probes tick from the container's start
-	firstFail := ceilDiv(up+*t.sickAfter, p.interval)
-	at := time.Duration(firstFail+int64(p.retries)-1)*p.interval - up
+	p, _ := probeOf(t)
+	firstFail := max(1, ceilDiv(*t.sickAfter, p.interval))
+	at := time.Duration(firstFail+int64(p.retries)-1)*p.interval + time.Duration(p.retries)*p.fail
 	s.timer(t, at, func() {
 		if t.state == swarm.TaskStateRunning {
 			s.sigterm(t, "dockerexec: unhealthy container")

@@ -124,3 +124,20 @@ func TestHealthyAfterBoot(t *testing.T) {
 		t.Fatalf("running at %s, want at the probe at 4m after the start", d)
 	}
 }
+
+// §0 timings with probes that fail after a 1s timeout, like the observed
+// test app: rollback_started about 6.8s after the redeploy and
+// rollback_completed 5s later (observed 6.8s and 11.8s).
+func TestObservedRollbackTimings(t *testing.T) {
+	w := newWorld(t, 1)
+	w.s.SetBehaviour(app, Behaviour{ProbeFailTime: time.Second})
+	w.deploy(nil, v("1"))
+	w.untilRunning(app, 1, time.Minute)
+	deployed := w.clk.Now()
+	w.deploy(map[string][]chswarm.Fault{app: {{Kind: chswarm.FaultUnhealthy}}}, v("2"))
+	started := w.untilState(app, swarm.UpdateStateRollbackStarted, time.Minute).UpdatedAt.Sub(deployed)
+	done := w.untilState(app, swarm.UpdateStateRollbackCompleted, time.Minute).UpdatedAt.Sub(deployed)
+	if started < 6*time.Second || started > 7*time.Second || done != started+5*time.Second {
+		t.Errorf("rollback started at %s and completed at %s; want about 6.5s and 5s later", started, done)
+	}
+}

@@ -59,6 +59,7 @@ type task struct {
 	ramp      time.Duration
 	boot      time.Duration
 	unhealthy bool
+	probeFail time.Duration
 	sickAfter *time.Duration // healthy first, failing probes this long after running
 	crash     *time.Duration // exit after running this long
 	crashCode int
@@ -85,7 +86,7 @@ func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.Tas
 	t := &task{id: s.newID(), svc: svc, rec: rec, slot: slot, state: swarm.TaskStateNew, desired: desired,
 		msg: "created", created: now, stamp: now,
 		fullMem: b.Memory + s.jitterBytes(b.MemoryJitter), ramp: b.MemoryRamp, boot: b.Boot + s.jitter(b.BootJitter),
-		unhealthy: b.Unhealthy, stopCode: b.StopExitCode, stopTime: b.StopTime}
+		unhealthy: b.Unhealthy, probeFail: b.ProbeFailTime, stopCode: b.StopExitCode, stopTime: b.StopTime}
 	if b.CrashAfter > 0 {
 		d := b.CrashAfter
 		t.crash, t.crashCode = &d, b.ExitCode
