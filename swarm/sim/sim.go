@@ -21,7 +21,13 @@
 //
 // The simulator cannot run images, so how a service's containers behave
 // (boot time, memory, crashes) is set per service with SetBehaviour, and
-// nodes and their memory with AddNode and SetHostLoad.
+// nodes and their memory with AddNode and SetHostLoad:
+//
+//	clk := clock.NewVirtual(start)
+//	s := sim.New(seed, clk)
+//	s.AddNode("ci", 5<<30)      // optional: else node-1 with 16 GiB
+//	s.SetHostLoad(0, 2<<30)     // optional: background memory per node, from the seed
+//	s.SetBehaviour("discourse_app", sim.Behaviour{Boot: 8 * time.Minute, Memory: 3 << 30})
 //
 // Not modelled: healthchecks baked into images (only the spec's count),
 // probe timeouts and start_interval, scheduling constraints, placement and
