@@ -58,7 +58,7 @@ type (
 	junitProblem struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
-		Body    string `xml:",chardata"`
+		Body    string `xml:",cdata"`
 	}
 )
 
@@ -149,7 +149,7 @@ func (j *junitReport) caseDone(file string, c interp.CaseResult, cfg runner.Conf
 	}
 	body.WriteString("\n" + c.Transcript.Text())
 	message, _, _ := strings.Cut(desc, "\n")
-	j.add(file, c.Name, c.Elapsed, &junitProblem{Message: message, Type: codeName(caseCode(c, userStop)), Body: body.String()}, nil)
+	j.add(file, c.Name, c.Elapsed, &junitProblem{Message: message, Type: codeName(caseCode(c, userStop)), Body: xmlSafe(body.String())}, nil)
 }
 
 // fileError records a file that could not run (the JSON "ERROR" verdict).
@@ -158,7 +158,24 @@ func (j *junitReport) fileError(res *interp.FileResult) {
 		return
 	}
 	message, _, _ := strings.Cut(res.Err.Error(), "\n")
-	j.add(res.File, interp.LoadCase, 0, nil, &junitProblem{Message: message, Type: codeName(exitCode(res.Err)), Body: res.Err.Error() + "\n"})
+	j.add(res.File, interp.LoadCase, 0, nil, &junitProblem{Message: message, Type: codeName(exitCode(res.Err)), Body: xmlSafe(res.Err.Error() + "\n")})
+}
+
+// golden records a `chaosrun test` comparison: the scenario's golden
+// transcript, failed with the diff as body when msg is not "".
+func (j *junitReport) golden(file, msg string) {
+	if j == nil {
+		return
+	}
+	var failure *junitProblem
+	if msg != "" {
+		message := "transcript differs from " + runner.GoldenPath(file)
+		if strings.Contains(msg, "no golden file") {
+			message = "no golden file " + runner.GoldenPath(file)
+		}
+		failure = &junitProblem{Message: message, Type: "failed", Body: xmlSafe(msg)}
+	}
+	j.add(file, "golden", 0, failure, nil)
 }
 
 // write writes the report; it may be called more than once.
@@ -204,4 +221,15 @@ func codeName(code int) string {
 		return "interrupted"
 	}
 	return fmt.Sprintf("exit %d", code)
+}
+
+// xmlSafe replaces the characters XML 1.0 cannot hold (escape codes, say)
+// by U+FFFD; a CDATA section is not escaped by encoding/xml.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r != 0xFFFE && r != 0xFFFF) {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
 }

@@ -28,6 +28,7 @@ func testCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "update", Usage: "rewrite the golden files"},
 			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
+			junitFlag(),
 		},
 		Action: testAction,
 	}
@@ -42,18 +43,26 @@ func testAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
+	report, err := newJUnit(c.String(flagJUnit), junitProperty{"seed", fmt.Sprint(c.Int64(flagSeed))})
+	if err != nil {
+		return err
+	}
 	failed := 0
 	for _, f := range files {
 		msg, err := checkGolden(f, c.Int64(flagSeed), c.Bool("update"))
 		if err != nil {
 			return err
 		}
+		report.golden(f, msg)
 		if msg != "" {
 			failed++
 			fmt.Fprintf(c.App.Writer, "--- FAIL %s\n%s", f, msg)
 		} else {
 			fmt.Fprintf(c.App.Writer, "ok   %s\n", f)
 		}
+	}
+	if err := report.write(); err != nil {
+		return err
 	}
 	if failed > 0 {
 		fmt.Fprintf(c.App.Writer, "FAIL: %d of %d golden files differ\n", failed, len(files))
