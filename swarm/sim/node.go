@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -162,5 +161,3 @@ func (s *Sim) raiseLoad(bytes int64) {
 		s.checkMemory(n)
 	}
 }
-
-func (n *node) String() string { return fmt.Sprintf("node %s", n.name) }

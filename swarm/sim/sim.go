@@ -30,12 +30,14 @@
 //	s.SetBehaviour("discourse_app", sim.Behaviour{Boot: 8 * time.Minute, Memory: 3 << 30})
 //
 // Not modelled: healthchecks baked into images (only the spec's count),
-// probe timeouts and start_interval, scheduling constraints, placement and
-// resource reservations (tasks are spread by count; only memory limits and
-// node memory matter), node failures and leader failover (§1.11), jobs,
-// the dead-slot re-creation of §1.8, and the PullOptions/placement
-// exceptions of IsTaskDirty. Remove is immediate: tasks are shut down at the
-// moment of the call.
+// start_interval, scheduling constraints, placement and resource
+// reservations (tasks are spread by count; only memory limits and node
+// memory matter), node failures and leader failover (§1.11), jobs, the
+// rejected state, and the PullOptions/placement exceptions of IsTaskDirty.
+// A probe's timeout only caps Behaviour.ProbeFailTime. Slots left without
+// a runnable task are re-created from the current spec when the
+// orchestrator next reconciles (close to §1.8's dead slots). Remove is
+// immediate: tasks are shut down at the moment of the call.
 package sim
 
 import (
