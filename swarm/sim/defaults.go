@@ -44,8 +44,17 @@ func effectiveUpdate(c *swarm.UpdateConfig) swarm.UpdateConfig {
 }
 
 // apiForm normalises a stored spec the way the Engine API's gRPC round
-// trip shows it: empty failure actions and orders become their defaults.
+// trip shows it: empty failure actions and orders become their defaults,
+// a container task has runtime "container" and isolation "default".
 func apiForm(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
+	if cs := spec.TaskTemplate.ContainerSpec; cs != nil {
+		if spec.TaskTemplate.Runtime == "" {
+			spec.TaskTemplate.Runtime = swarm.RuntimeContainer
+		}
+		if cs.Isolation == "" {
+			cs.Isolation = "default"
+		}
+	}
 	for _, c := range []*swarm.UpdateConfig{spec.UpdateConfig, spec.RollbackConfig} {
 		if c == nil {
 			continue
@@ -65,9 +74,14 @@ func apiForm(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 func insertDefaults(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 	apiForm(spec)
 	tt := &spec.TaskTemplate
-	if cs := tt.ContainerSpec; cs != nil && cs.StopGracePeriod == nil {
-		d := defaultStopGrace
-		cs.StopGracePeriod = &d
+	if cs := tt.ContainerSpec; cs != nil {
+		if cs.StopGracePeriod == nil {
+			d := defaultStopGrace
+			cs.StopGracePeriod = &d
+		}
+		if cs.DNSConfig == nil {
+			cs.DNSConfig = &swarm.DNSConfig{}
+		}
 	}
 	if tt.Resources == nil {
 		tt.Resources = &swarm.ResourceRequirements{}
