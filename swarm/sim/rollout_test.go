@@ -193,3 +193,47 @@ func TestFailureWindow(t *testing.T) {
 		})
 	}
 }
+
+// §1.4 start-first: the old task is shut down only once the new one runs.
+func TestStartFirstOrder(t *testing.T) {
+	w := newWorld(t, 1)
+	w.deploy(nil, v("1"))
+	w.untilRunning(app, 1, time.Minute)
+	w.deploy(nil, v("2"))
+	w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
+	old, nt := newTasks(w, "V=1")[1][0], newTasks(w, "V=2")[1][0]
+	if old.Status.State != swarm.TaskStateShutdown || old.Status.Timestamp.Sub(nt.Status.Timestamp) != DefaultStopTime {
+		t.Errorf("old task %s at %s, new task ran at %s; want the old one stopped right after",
+			old.Status.State, at(old.Status.Timestamp), at(nt.Status.Timestamp))
+	}
+}
+
+// §1.4 worker / §1.5: a clean task already in the slot (here a restart
+// replacement, made from a spec with the same task template) is reused,
+// not replaced, and its failure does not count: a label-only redeploy of a
+// paused update shuts the old task down, starts the replacement and
+// completes although the replacement then fails.
+func TestWorkerReusesCleanTask(t *testing.T) {
+	w := newWorld(t, 1)
+	cfg := swarm.UpdateConfig{Parallelism: 1, Order: swarm.UpdateOrderStartFirst}
+	w.deploy(nil, v("1", update(cfg)))
+	w.untilRunning(app, 1, time.Minute)
+	w.deploy(map[string][]chswarm.Fault{app: {{Kind: chswarm.FaultUnhealthy}}}, v("2", update(cfg)))
+	w.untilState(app, swarm.UpdateStatePaused, time.Minute)
+	w.sleep(time.Second) // the replacement waits out its restart delay
+	repl := w.tasks(app)[0]
+	if repl.DesiredState != swarm.TaskStateReady {
+		t.Fatalf("newest task desired %s, want the replacement waiting in ready", repl.DesiredState)
+	}
+	w.deploy(nil, v("2", update(cfg), label("x", "y")))
+	svc := w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
+	wantStatus(t, svc, swarm.UpdateStateCompleted, "update completed")
+	for _, tk := range w.tasks(app) {
+		if tk.ID == repl.ID && tk.Status.State != swarm.TaskStateFailed {
+			t.Errorf("replacement %s, want it started and failed (uncounted)", tk.Status.State)
+		}
+	}
+	if old := newTasks(w, "V=1")[1][0]; old.DesiredState != swarm.TaskStateShutdown {
+		t.Errorf("old task desired %s, want shutdown", old.DesiredState)
+	}
+}
