@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"go.starlark.net/starlark"
@@ -97,6 +98,9 @@ func (s *Session) Exec(ctx context.Context, f *syntax.File) (starlark.Value, err
 	}
 	s.Case.setContext(s.r.ctx)
 	s.Case.uncancel()
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%s: %w", interruptReason(ctx), err)
+	}
 	return v, err
 }
 

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +80,7 @@ func TestSessionCancelEndsOnlyTheChunk(t *testing.T) {
 	f, _ := s.Parse(read)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := s.Exec(ctx, f); err == nil || !strings.Contains(err.Error(), "deadline") {
+	if _, err := s.Exec(ctx, f); err == nil || !strings.Contains(Describe(err), "timed out: context deadline exceeded") {
 		t.Fatalf("blocked chunk: err %v, want the deadline", err)
 	}
 	f, _ = s.Parse(read)
@@ -128,6 +129,28 @@ func TestCaseFailedRunsBeforeCleanups(t *testing.T) {
 		want := map[string]string{"test_bad": "detail of test_bad"}[c.Name]
 		if c.Detail != want {
 			t.Errorf("%s: Detail %q, want %q", c.Name, c.Detail, want)
+		}
+	}
+}
+
+func TestSessionParsePassesReadErrors(t *testing.T) {
+	s, err := NewSession(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	tests := []struct {
+		name string
+		read func() ([]byte, error)
+		want error
+	}{
+		{"end of input", lines(""), io.EOF},
+		{"end inside a block", lines("def f():\n    pass\n"), io.EOF},
+		{"an interrupt", func() ([]byte, error) { return nil, stop }, stop},
+	}
+	for _, tt := range tests {
+		if _, err := s.Parse(tt.read); err != tt.want {
+			t.Errorf("%s: Parse error %v, want %v", tt.name, err, tt.want)
 		}
 	}
 }
