@@ -5,10 +5,12 @@
 //
 //	PORT         listen port (default 8080)
 //	FAIL_HEALTH  "1": /health answers 503, so the healthcheck fails
-//	FAIL_HEALTH_AFTER  /health answers 503 once the process has run this
-//	             long (Go duration): healthy first, unhealthy later
+//	FAIL_HEALTH_AFTER  /health answers 503 once this long (Go duration) has
+//	             passed since its first healthy answer: healthy, then sick
 //	START_DELAY  wait this long (Go duration) before listening
 //	CRASH_AFTER  exit this long (Go duration) after start
+//	CRASH_AFTER_HEALTHY  "1": count CRASH_AFTER from the first healthy
+//	             /health answer (when swarm marks the task running) instead
 //	CRASH_EXIT   exit code for CRASH_AFTER (default 1)
 //	HOLD_MIB     allocate and touch this many MiB and hold them
 //	TERM_EXIT    exit code on SIGTERM/SIGINT (default 2, what a Go binary
@@ -28,6 +30,8 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -48,15 +52,16 @@ func main() {
 
 // config is the behaviour read from the environment.
 type config struct {
-	port       string
-	failHealth bool
-	failAfter  time.Duration
-	startDelay time.Duration
-	crashAfter time.Duration
-	crashExit  int
-	termExit   int
-	holdMiB    int
-	version    string
+	port             string
+	failHealth       bool
+	failAfter        time.Duration
+	startDelay       time.Duration
+	crashAfter       time.Duration
+	crashFromHealthy bool
+	crashExit        int
+	termExit         int
+	holdMiB          int
+	version          string
 }
 
 // loadConfig reads the behaviour from getenv, rejecting malformed values.
@@ -69,6 +74,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.version = v
 	}
 	c.failHealth = getenv("FAIL_HEALTH") == "1"
+	c.crashFromHealthy = getenv("CRASH_AFTER_HEALTHY") == "1"
 	var err error
 	durations := []struct {
 		name string
@@ -119,9 +125,16 @@ func serve(c config) int {
 	start := time.Now()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	var crash <-chan time.Time
+	healthy := make(chan struct{}) // closed at the first healthy answer
+	crash := make(chan struct{})
 	if c.crashAfter > 0 {
-		crash = time.After(c.crashAfter)
+		go func() {
+			if c.crashFromHealthy {
+				<-healthy
+			}
+			time.Sleep(c.crashAfter)
+			close(crash)
+		}()
 	}
 	if c.holdMiB > 0 {
 		held = make([]byte, c.holdMiB<<20)
@@ -129,7 +142,7 @@ func serve(c config) int {
 			held[i] = 1
 		}
 	}
-	srv := &http.Server{Addr: ":" + c.port, Handler: handler(c, start)}
+	srv := &http.Server{Addr: ":" + c.port, Handler: handler(c, start, healthy)}
 	errc := make(chan error, 1)
 	go func() {
 		if c.startDelay > 0 {
@@ -155,18 +168,26 @@ func serve(c config) int {
 	}
 }
 
-// handler serves / (a one-line status) and /health.
-func handler(c config, start time.Time) http.Handler {
+// handler serves / (a one-line status) and /health, closing healthy at
+// the first healthy answer.
+func handler(c config, start time.Time, healthy chan struct{}) http.Handler {
+	var once sync.Once
+	var firstHealthy atomic.Pointer[time.Time]
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		if c.failHealth {
 			http.Error(w, "unhealthy (FAIL_HEALTH=1)", http.StatusServiceUnavailable)
 			return
 		}
-		if c.failAfter > 0 && time.Since(start) >= c.failAfter {
+		if f := firstHealthy.Load(); c.failAfter > 0 && f != nil && time.Since(*f) >= c.failAfter {
 			http.Error(w, "unhealthy (FAIL_HEALTH_AFTER="+c.failAfter.String()+")", http.StatusServiceUnavailable)
 			return
 		}
+		once.Do(func() {
+			now := time.Now()
+			firstHealthy.Store(&now)
+			close(healthy)
+		})
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

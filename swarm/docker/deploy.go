@@ -35,6 +35,9 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 		}
 		plans[name] = p
 	}
+	if err := e.checkPressure(ctx, plans); err != nil {
+		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
+	}
 	existing, err := e.existingServices(ctx, st.Namespace, slices.Collect(maps.Keys(st.Services)))
 	if err != nil {
 		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
@@ -60,6 +63,24 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 		}
 		if err := e.deployService(ctx, name, st.Services[name], cur, plans[name]); err != nil {
 			return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(plans)) {
+		for _, f := range plans[name].pressure {
+			if err := e.startPressure(ctx, st.Namespace, f); err != nil {
+				return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkPressure checks, before anything changes, that memory pressure can
+// be put on the node when a plan asks for it.
+func (e *Engine) checkPressure(ctx context.Context, plans map[string]faultPlan) error {
+	for _, p := range plans {
+		if len(p.pressure) > 0 {
+			return e.checkPressureImage(ctx)
 		}
 	}
 	return nil

@@ -15,26 +15,31 @@ import (
 // Faults on a real swarm.
 //
 // The swarm has no fault injection of its own, so a fault is either a change
-// to the spec being deployed, so that the new tasks fail by themselves, or an
-// action on the new task's container through the Engine API:
+// to the spec being deployed, so that the new tasks fail by themselves, an
+// action on the new task's container through the Engine API, or a process
+// on the node. "Running" below is when swarm marks the task running: at the
+// first healthy probe when it has a healthcheck, else when it starts.
 //
-//	unhealthy        test app: FAIL_HEALTH=1 (After: FAIL_HEALTH_AFTER=After).
-//	                 other images: the healthcheck test is replaced by one that
-//	                 cannot run (["CMD", "/chaosrun-fault-unhealthy"]), keeping
-//	                 the spec's interval, timeout and retries (2s, 1s, 2 when
-//	                 the spec has none); After is not supported there.
-//	crash            test app: CRASH_AFTER=After (at least 1ms), exit code 1.
-//	                 other images: the new task's container is killed (SIGKILL,
-//	                 exit 137) After it is running, as for kill.
-//	kill             the new task's container is killed with SIGKILL After the
-//	                 task is running, when it runs on the daemon's own node.
-//	memory_pressure  test app: the new task holds Bytes of memory (HOLD_MIB,
-//	                 rounded up to whole MiB), so its node really carries them
-//	                 (with a memory limit the task is OOM-killed). Other images:
-//	                 swarm.ErrUnsupported.
+//	unhealthy        test app: FAIL_HEALTH=1, or with After
+//	                 FAIL_HEALTH_AFTER=After (healthy, then failing After
+//	                 running). Other images: the healthcheck test is replaced
+//	                 by one that cannot run (["CMD", "/chaosrun-fault-unhealthy"]),
+//	                 keeping the spec's interval, timeout and retries (2s, 1s, 2
+//	                 when the spec has none); After is not supported there.
+//	crash            test app: exits 1 After running (CRASH_AFTER=After, at
+//	                 least 1ms, CRASH_AFTER_HEALTHY=1). Other images: the
+//	                 container is killed After running, as for kill (exit 137).
+//	kill             the new task's container is killed with SIGKILL After it
+//	                 is running, when it runs on the daemon's own node.
+//	memory_pressure  a service <stack>_chaosrun-memory-<n> on the daemon's own
+//	                 node holds Bytes (the test app with HOLD_MIB, rounded up
+//	                 to whole MiB), started After the deploy; it is removed
+//	                 with the stack and on Close. Needs the chaosrun-testapp:dev
+//	                 image on the node.
 //
-// Spec-changing faults are visible in the deployed Spec (Env, Healthcheck),
-// as they would be on the swarm; they vanish with a rollback.
+// Kill and crash act on the first new task of each slot only, like the
+// simulator. Spec-changing faults are visible in the deployed Spec (Env,
+// Healthcheck), as they would be on the swarm; they vanish with a rollback.
 
 // TestAppImage is the repository name of the chaosrun test app image
 // (examples/testapp), whose behaviour is set by environment.
@@ -45,10 +50,15 @@ var unhealthyTest = []string{"CMD", "/chaosrun-fault-unhealthy"}
 
 // faultPlan is what one deploy does to inject one service's faults.
 type faultPlan struct {
-	env    map[string]string       // set on the container (test app)
-	health *container.HealthConfig // replaces the healthcheck
-	kill   *time.Duration          // kill new tasks' containers this long after running
+	env      map[string]string       // set on the container (test app)
+	health   *container.HealthConfig // replaces the healthcheck
+	kill     *time.Duration          // kill new tasks' containers this long after running
+	pressure []cswarm.Fault          // memory pressure on the node
 }
+
+// testAppProbe is the test app's own healthcheck (its image's HEALTHCHECK).
+var testAppProbe = container.HealthConfig{Test: []string{"CMD", "/testapp", "-health"},
+	Interval: 2 * time.Second, Timeout: time.Second, Retries: 2}
 
 // isTestApp reports whether image is the chaosrun test app, by repository name.
 func isTestApp(image string) bool {
@@ -78,6 +88,10 @@ func planFaults(service string, spec swarm.ServiceSpec, faults []cswarm.Fault) (
 func (p *faultPlan) add(f cswarm.Fault, cs *swarm.ContainerSpec, testApp bool) error {
 	switch f.Kind {
 	case cswarm.FaultUnhealthy:
+		if testApp && disabled(cs.Healthcheck) {
+			probe := testAppProbe // FAIL_HEALTH needs a probe to fail
+			p.health = &probe
+		}
 		switch {
 		case testApp && f.After > 0:
 			p.setEnv("FAIL_HEALTH_AFTER", f.After.String())
@@ -95,16 +109,16 @@ func (p *faultPlan) add(f cswarm.Fault, cs *swarm.ContainerSpec, testApp bool) e
 		}
 		p.setEnv("CRASH_AFTER", max(f.After, time.Millisecond).String())
 		p.setEnv("CRASH_EXIT", "1")
+		if !disabled(cs.Healthcheck) {
+			p.setEnv("CRASH_AFTER_HEALTHY", "1")
+		}
 	case cswarm.FaultKill:
 		p.setKill(f.After)
 	case cswarm.FaultMemory:
-		if !testApp {
-			return fmt.Errorf("%w: memory pressure needs the chaosrun test app image", cswarm.ErrUnsupported)
-		}
 		if f.Bytes <= 0 {
 			return fmt.Errorf("got %d bytes, want a positive amount", f.Bytes)
 		}
-		p.setEnv("HOLD_MIB", fmt.Sprint((f.Bytes+1<<20-1)>>20))
+		p.pressure = append(p.pressure, f)
 	default:
 		return fmt.Errorf("unknown fault kind; want %s, %s, %s or %s",
 			cswarm.FaultUnhealthy, cswarm.FaultCrash, cswarm.FaultKill, cswarm.FaultMemory)
@@ -123,6 +137,12 @@ func (p *faultPlan) setKill(after time.Duration) {
 	if p.kill == nil || after < *p.kill {
 		p.kill = &after
 	}
+}
+
+// disabled reports whether a spec turns the healthcheck off. (A nil one
+// keeps the image's; the test app image has one.)
+func disabled(hc *container.HealthConfig) bool {
+	return hc != nil && len(hc.Test) > 0 && hc.Test[0] == "NONE"
 }
 
 // failingHealthcheck keeps hc's timings but runs a command that cannot succeed.

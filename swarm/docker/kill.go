@@ -2,25 +2,25 @@ package docker
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
-
-	"github.com/coop-cloud/chaosrun/clock"
-	cswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // killWatchLimit bounds how long a kill fault waits for a new task to run.
 const killWatchLimit = 3 * time.Minute
 
-// killWatch kills the containers of a service's new tasks.
+// killWatch kills the containers of a service's new tasks once they are
+// running: when the container has started if it has no healthcheck, or at
+// its first healthy probe if it has one (when swarm marks the task running).
 type killWatch struct {
 	service string
 	before  map[string]bool // task IDs that existed before the deploy
-	after   time.Duration   // delay after the task is seen running
+	after   time.Duration   // delay after the task is running
 	slots   int             // kills wanted: one per slot (or node)
 }
 
@@ -37,76 +37,74 @@ func (e *Engine) taskIDs(ctx context.Context, service string) (map[string]bool, 
 	return ids, nil
 }
 
-// startKill runs w in the background until it is done, killWatchLimit
-// passes, or the engine is closed.
+// startKill opens the service's container event stream (so that nothing
+// after the deploy is missed) and follows it in the background until the
+// kills are done, killWatchLimit passes, or the engine is closed.
 func (e *Engine) startKill(w killWatch) {
+	ctx, cancel := context.WithTimeout(e.ctx, killWatchLimit)
+	since := timestamp(e.DaemonTime(time.Now()).Add(-time.Second))
+	msgs, errs := e.cli.Events(ctx, events.ListOptions{Since: since, Filters: filters.NewArgs(
+		filters.Arg("type", string(events.ContainerEventType)),
+		filters.Arg("label", serviceNameLabel+"="+w.service))})
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		ctx, cancel := context.WithTimeout(e.ctx, killWatchLimit)
 		defer cancel()
-		if n := e.runKill(ctx, w); n < w.slots && e.ctx.Err() == nil {
-			e.logf("kill fault on %s: %d of %d new tasks killed before giving up after %s",
-				w.service, n, w.slots, killWatchLimit)
+		n, err := e.runKill(ctx, w, msgs, errs)
+		if n < w.slots && e.ctx.Err() == nil {
+			e.logf("kill fault on %s: %d of %d new tasks killed before giving up (%v); tasks on other nodes than %s cannot be killed",
+				w.service, n, w.slots, err, e.nodeID)
 		}
 	}()
 }
 
-// runKill looks at the service's tasks whenever the event stream says
-// something happened to it (and at least every second), and kills each new
-// running task once, one per slot; it returns how many slots it handled.
-func (e *Engine) runKill(ctx context.Context, w killWatch) int {
-	done := map[string]bool{}
-	failing := false // the last list failed (and was logged)
-	sub := e.Subscribe(ctx)
+// runKill follows the daemon's container events of the service (all on
+// the daemon's own node) and kills each new task's container once it is
+// running, one per slot. It returns how many it killed and why it stopped.
+func (e *Engine) runKill(ctx context.Context, w killWatch, msgs <-chan events.Message, errs <-chan error) (int, error) {
+	done := map[string]bool{}    // slots handled
+	waiting := map[string]bool{} // containers started, waiting for healthy
 	for len(done) < w.slots {
-		tasks, err := e.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", w.service))})
+		var m events.Message
+		select {
+		case m = <-msgs:
+		case err := <-errs:
+			return len(done), err
+		}
+		task, slot := m.Actor.Attributes[taskIDLabel], taskSlot(m.Actor.Attributes)
+		if task == "" || w.before[task] || done[slot] {
+			continue
+		}
 		switch {
-		case isNotFound(err):
-			return w.slots // the service is gone: nothing left to kill
-		case err != nil && ctx.Err() == nil && !failing:
-			e.logf("kill fault on %s: list tasks: %v", w.service, err)
-		}
-		failing = err != nil
-		for _, t := range tasks {
-			key := fmt.Sprintf("%d/%s", t.Slot, t.NodeID)
-			if t.Slot != 0 {
-				key = fmt.Sprint(t.Slot)
-			}
-			if w.before[t.ID] || done[key] || t.Status.State != swarm.TaskStateRunning ||
-				t.Status.ContainerStatus == nil || t.Status.ContainerStatus.ContainerID == "" {
-				continue
-			}
-			done[key] = true
-			if t.NodeID != e.nodeID {
-				e.logf("kill fault on %s: task %s runs on node %s, not on the daemon's node %s; not killed",
-					w.service, t.ID, t.NodeID, e.nodeID)
-				continue
-			}
-			e.killLater(w, t.ID, t.Status.ContainerStatus.ContainerID)
-		}
-		if err := waitFor(ctx, sub, w.service, time.Now().Add(time.Second)); err != nil {
-			return len(done)
+		case m.Action == "start" && e.hasHealthcheck(ctx, m.Actor.ID):
+			waiting[m.Actor.ID] = true
+		case m.Action == "start", m.Action == "health_status: healthy" && waiting[m.Actor.ID]:
+			done[slot] = true
+			e.killLater(w, task, m.Actor.ID)
 		}
 	}
-	return len(done)
+	return len(done), nil
 }
 
-// waitFor waits until an event about service, or the deadline (nil), or
-// the end of ctx (its error).
-func waitFor(ctx context.Context, sub cswarm.Subscription, service string, deadline time.Time) error {
-	for {
-		ev, err := sub.Next(ctx, deadline)
-		if errors.Is(err, clock.ErrDeadline) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if ev.Service == service {
-			return nil
-		}
+// taskSlot is a task's slot (or node, for global services) from its
+// container's com.docker.swarm.task.name, <service>.<slot or node>.<task>.
+func taskSlot(attrs map[string]string) string {
+	parts := strings.Split(attrs["com.docker.swarm.task.name"], ".")
+	if len(parts) < 3 {
+		return attrs[taskIDLabel]
 	}
+	return parts[len(parts)-2]
+}
+
+// hasHealthcheck reports whether a container runs a healthcheck, so that
+// swarm marks its task running only when it is first healthy.
+func (e *Engine) hasHealthcheck(ctx context.Context, id string) bool {
+	c, err := e.cli.ContainerInspect(ctx, id)
+	if err != nil || c.Config == nil || c.Config.Healthcheck == nil {
+		return false
+	}
+	test := c.Config.Healthcheck.Test
+	return len(test) > 0 && test[0] != "NONE"
 }
 
 // killLater kills a task's container after w.after, unless the engine is
@@ -114,16 +112,15 @@ func waitFor(ctx context.Context, sub cswarm.Subscription, service string, deadl
 func (e *Engine) killLater(w killWatch, taskID, containerID string) {
 	e.wg.Add(1)
 	go func() {
-		ctx := e.ctx
 		defer e.wg.Done()
 		t := time.NewTimer(w.after)
 		defer t.Stop()
 		select {
-		case <-ctx.Done():
+		case <-e.ctx.Done():
 			return
 		case <-t.C:
 		}
-		if err := e.cli.ContainerKill(ctx, containerID, "KILL"); err != nil {
+		if err := e.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
 			e.logf("kill fault on %s: kill container %.12s of task %s: %v", w.service, containerID, taskID, err)
 			return
 		}

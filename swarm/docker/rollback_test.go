@@ -2,6 +2,8 @@ package docker
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
 
 	cswarm "github.com/coop-cloud/chaosrun/swarm"
@@ -168,16 +171,76 @@ func TestCrashFault(t *testing.T) {
 	checkRolledBack(t, svc, steps, evs)
 }
 
-// TestMemoryFault: the seed journal's case: the new task holds more memory
-// than the service's limit, is OOM-killed, and the update rolls back.
-func TestMemoryFault(t *testing.T) {
+// TestMemoryHeavyTaskOOM: the seed journal's case, without a fault: the
+// new task holds more memory (HOLD_MIB) than the service's limit, is
+// OOM-killed, and the update rolls back.
+func TestMemoryHeavyTaskOOM(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t, Options{})
 	_, ns := testNames(t)
+	name := ns + "_app"
+	sub := e.Subscribe(t.Context())
 	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", memLimit: 48 << 20}
-	svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultMemory, Bytes: 96 << 20}},
+	deploy(t, e, testStack(ns, v1))
+	waitRunning(t, e, sub, name, 1, time.Minute)
+	v2 := v1
+	v2.labels, v2.env = map[string]string{"v": "2"}, []string{"HOLD_MIB=96"}
+	events := collect(t, e, name)
+	start := deploy(t, e, testStack(ns, v2))
+	svc, steps, _ := waitUpdate(t, e, sub, name, start, 2*time.Minute,
 		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+	time.Sleep(100 * time.Millisecond)
+	evs := events()
 	checkRolledBack(t, svc, steps, evs)
+	if !slices.ContainsFunc(evs, func(ev string) bool { return strings.Contains(ev, "container.event:oom") }) {
+		t.Errorf("events %v: want an oom", evs)
+	}
+}
+
+// TestMemoryPressure: the memory_pressure fault runs a service on the node
+// that holds the bytes; it goes with the stack.
+func TestMemoryPressure(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, Options{})
+	_, ns := testNames(t)
+	ctx := context.Background()
+	deploy(t, e, testStack(ns, app{faults: []cswarm.Fault{{Kind: cswarm.FaultMemory, Bytes: 64 << 20}}}))
+	objs, err := listObjects(ctx, e.cli, filters.NewArgs(filters.Arg("label", cswarm.NamespaceLabel+"="+ns)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pressure string
+	for _, o := range objs {
+		if strings.HasPrefix(o.name, ns+"_chaosrun-memory-") {
+			pressure = o.name
+		}
+	}
+	if pressure == "" {
+		t.Fatalf("stack objects %v: want a %s_chaosrun-memory-<n> service", objs, ns)
+	}
+	sub := e.Subscribe(t.Context())
+	waitRunning(t, e, sub, pressure, 1, time.Minute)
+	tasks, err := e.Tasks(ctx, pressure, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := tasks[0].Status.ContainerStatus.ContainerID
+	var usage uint64
+	for deadline := time.Now().Add(10 * time.Second); usage < 64<<20 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if usage, err = memoryUsage(ctx, e, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%s holds %d MiB", pressure, usage>>20)
+	if usage < 64<<20 {
+		t.Errorf("%s uses %d bytes, want at least 64 MiB", pressure, usage)
+	}
+	if err := e.Remove(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Service(ctx, pressure); !errors.Is(err, cswarm.ErrNotFound) {
+		t.Errorf("after Remove: %v, want the pressure service gone", err)
+	}
 }
 
 // TestPauseByDefault: with the default failure_action the update pauses;
@@ -258,4 +321,18 @@ func dedup(s string) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// memoryUsage is a container's memory use as the daemon reports it.
+func memoryUsage(ctx context.Context, e *Engine, id string) (uint64, error) {
+	stats, err := e.cli.ContainerStatsOneShot(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	defer stats.Body.Close()
+	var s struct {
+		MemoryStats struct{ Usage uint64 } `json:"memory_stats"`
+	}
+	err = json.NewDecoder(stats.Body).Decode(&s)
+	return s.MemoryStats.Usage, err
 }

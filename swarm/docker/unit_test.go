@@ -53,14 +53,13 @@ func TestFaultPlans(t *testing.T) {
 		{spec: app, fault: cswarm.Fault{Kind: "unhealthy", After: 3 * time.Second},
 			env: []string{"VERSION=2", "FAIL_HEALTH=0", "FAIL_HEALTH_AFTER=3s"}},
 		{spec: app, fault: cswarm.Fault{Kind: "crash", After: 2 * time.Second},
-			env: []string{"VERSION=2", "FAIL_HEALTH=0", "CRASH_AFTER=2s", "CRASH_EXIT=1"}},
-		{spec: app, fault: cswarm.Fault{Kind: "memory_pressure", Bytes: 3<<20 + 1},
-			env: []string{"VERSION=2", "FAIL_HEALTH=0", "HOLD_MIB=4"}},
+			env: []string{"VERSION=2", "FAIL_HEALTH=0", "CRASH_AFTER=2s", "CRASH_AFTER_HEALTHY=1", "CRASH_EXIT=1"}},
+		{spec: app, fault: cswarm.Fault{Kind: "memory_pressure", Bytes: 3<<20 + 1}, env: app.TaskTemplate.ContainerSpec.Env},
 		{spec: app, fault: cswarm.Fault{Kind: "kill", After: time.Second}, env: app.TaskTemplate.ContainerSpec.Env, kill: time.Second},
 		{spec: other, fault: cswarm.Fault{Kind: "unhealthy"}, health: true},
 		{spec: other, fault: cswarm.Fault{Kind: "unhealthy", After: time.Second}, errWant: cswarm.ErrUnsupported},
 		{spec: other, fault: cswarm.Fault{Kind: "crash", After: time.Second}, kill: time.Second},
-		{spec: other, fault: cswarm.Fault{Kind: "memory_pressure", Bytes: 1 << 20}, errWant: cswarm.ErrUnsupported},
+		{spec: other, fault: cswarm.Fault{Kind: "memory_pressure"}, errWant: errAny},
 		{spec: other, fault: cswarm.Fault{Kind: "gremlins"}, errWant: errAny},
 	}
 	for _, c := range cases {
@@ -101,6 +100,37 @@ func TestFaultPlans(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+func TestFaultPlanNoHealthcheck(t *testing.T) {
+	spec := specFor("chaosrun-testapp:dev")
+	spec.TaskTemplate.ContainerSpec.Healthcheck = &container.HealthConfig{Test: []string{"NONE"}}
+	p, err := planFaults("s_app", spec, []cswarm.Fault{{Kind: "unhealthy"}, {Kind: "crash", After: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := p.apply(spec).TaskTemplate.ContainerSpec
+	if !slices.Equal(cs.Healthcheck.Test, testAppProbe.Test) {
+		t.Errorf("unhealthy with the healthcheck off: healthcheck %v, want the test app's probe back", cs.Healthcheck)
+	}
+	if want := []string{"CRASH_AFTER=1s", "CRASH_EXIT=1", "FAIL_HEALTH=1"}; !slices.Equal(cs.Env, want) {
+		t.Errorf("env %q, want %q (crash counted from start: no healthcheck)", cs.Env, want)
+	}
+	p, _ = planFaults("s_app", spec, []cswarm.Fault{{Kind: "memory_pressure", Bytes: 1}, {Kind: "memory_pressure", Bytes: 2}})
+	if len(p.pressure) != 2 || p.changesSpec() {
+		t.Errorf("memory pressure plan %+v: want two pressures and no spec change", p)
+	}
+}
+
+func TestPressureSpec(t *testing.T) {
+	e := &Engine{opts: Options{RunID: "r1"}, nodeID: "n1"}
+	spec := e.pressureSpec("web", 3<<20+1)
+	cs := spec.TaskTemplate.ContainerSpec
+	if !strings.HasPrefix(spec.Name, "web_chaosrun-memory-") || spec.Labels[RunLabel] != "r1" ||
+		spec.Labels[cswarm.NamespaceLabel] != "web" || !slices.Equal(cs.Env, []string{"HOLD_MIB=4"}) ||
+		!slices.Equal(spec.TaskTemplate.Placement.Constraints, []string{"node.id==n1"}) {
+		t.Errorf("pressure spec %+v %+v", spec.Annotations, cs)
+	}
+}
 
 func TestTaskEvent(t *testing.T) {
 	m := events.Message{Type: events.ContainerEventType, Action: "health_status: unhealthy", TimeNano: 1e18,
