@@ -91,7 +91,7 @@ func TestExitCodes(t *testing.T) {
 // sleep("1h"): chaosrun must run the case's cleanups and exit 130 within a
 // second.
 func TestInterruptRunsCleanupsAndExits130(t *testing.T) {
-	var out bytes.Buffer
+	var out syncBuffer // written by the command's copier while the test reads it
 	cmd := exec.Command(chaosrunBin, "--engine", "none", "testdata/sleep_hour.star")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
