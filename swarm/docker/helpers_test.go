@@ -101,8 +101,9 @@ type app struct {
 	labels        map[string]string
 	failureAction string // "" is the swarm's default, pause
 	order         string
-	extras        bool  // a network, a secret and a config too
-	memLimit      int64 // bytes; 0: none
+	extras        bool          // a network, a secret and a config too
+	memLimit      int64         // bytes; 0: none
+	monitor       time.Duration // update monitor; 0: 3s
 	faults        []cswarm.Fault
 }
 
@@ -117,7 +118,11 @@ func testStack(ns string, a app) cswarm.Stack {
 	for k, v := range a.labels {
 		labels[k] = v
 	}
-	update := &swarm.UpdateConfig{Parallelism: 1, Monitor: 3 * time.Second,
+	monitor := a.monitor
+	if monitor == 0 {
+		monitor = 3 * time.Second
+	}
+	update := &swarm.UpdateConfig{Parallelism: 1, Monitor: monitor,
 		FailureAction: a.failureAction, Order: a.order}
 	name := ns + "_app"
 	spec := swarm.ServiceSpec{

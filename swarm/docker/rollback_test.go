@@ -149,24 +149,32 @@ func TestRollbackOnUnhealthy(t *testing.T) {
 	}
 }
 
+// slowMonitor is the update monitor of tests whose new task fails after it
+// is running: long enough for a loaded machine to report the failure
+// inside it (a task's failure has been seen to reach the manager more than
+// 2 s after its container died).
+const slowMonitor = 10 * time.Second
+
 // TestKillFault: the new task's container is killed once running; the
 // update rolls back.
 func TestKillFault(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t, Options{})
 	_, ns := testNames(t)
-	svc, steps, evs := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultKill, After: 200 * time.Millisecond}},
+	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
+	svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultKill, After: 200 * time.Millisecond}},
 		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
 	checkRolledBack(t, svc, steps, evs)
 }
 
-// TestCrashFault: the test app's new task exits 1 (CRASH_AFTER) before it
-// is healthy; the update rolls back.
+// TestCrashFault: the test app's new task exits 1 (CRASH_AFTER) 500ms
+// after it is running (healthy); the update rolls back.
 func TestCrashFault(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t, Options{})
 	_, ns := testNames(t)
-	svc, steps, evs := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultCrash, After: 500 * time.Millisecond}},
+	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
+	svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultCrash, After: 500 * time.Millisecond}},
 		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
 	checkRolledBack(t, svc, steps, evs)
 }
