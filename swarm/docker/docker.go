@@ -9,6 +9,13 @@
 // created it (its services carry chaosrun.run) or Options.Adopt is set, it
 // never prints secret values, and Close removes what the run created unless
 // Options.Keep is set. Cleanup finds what earlier runs left behind.
+//
+// Where things are: deploy.go and objects.go (Deploy), inspect.go
+// (Service, Tasks, Secrets), events.go and taskevents.go (Subscribe),
+// remove.go (Remove), cleanup.go (Close, Cleanup), faults.go, kill.go and
+// pressure.go (faults). The real-swarm tests (go test ./swarm/docker) need
+// a swarm manager and the chaosrun-testapp:dev image (.ci/docker-setup.sh);
+// without them they skip, or fail when CI=true.
 package docker
 
 import (
