@@ -23,19 +23,8 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 	if st.Namespace == "" {
 		return fmt.Errorf("deploy: empty stack namespace")
 	}
-	plans := map[string]faultPlan{}
-	for name, faults := range st.Faults {
-		spec, ok := st.Services[name]
-		if !ok {
-			return fmt.Errorf("deploy stack %s: faults for service %s, which the stack does not have", st.Namespace, name)
-		}
-		p, err := planFaults(name, spec, faults)
-		if err != nil {
-			return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
-		}
-		plans[name] = p
-	}
-	if err := e.checkPressure(ctx, plans); err != nil {
+	plans, err := e.planAll(ctx, st)
+	if err != nil {
 		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 	}
 	existing, err := e.existingServices(ctx, st.Namespace, slices.Collect(maps.Keys(st.Services)))
@@ -45,13 +34,7 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 	if err := e.checkOwned("deploy", st.Namespace, existing); err != nil {
 		return err
 	}
-	if err := e.createNetworks(ctx, st); err != nil {
-		return err
-	}
-	if err := e.createSecrets(ctx, st); err != nil {
-		return err
-	}
-	if err := e.createConfigs(ctx, st); err != nil {
+	if err := e.createObjects(ctx, st); err != nil {
 		return err
 	}
 	names := slices.Sorted(maps.Keys(st.Services))
@@ -73,6 +56,26 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 		}
 	}
 	return nil
+}
+
+// planAll plans the stack's faults, refusing those it cannot inject.
+func (e *Engine) planAll(ctx context.Context, st cswarm.Stack) (map[string]faultPlan, error) {
+	plans := map[string]faultPlan{}
+	for name, faults := range st.Faults {
+		spec, ok := st.Services[name]
+		if !ok {
+			return nil, fmt.Errorf("faults for service %s, which the stack does not have", name)
+		}
+		p, err := planFaults(name, spec, faults)
+		if err != nil {
+			return nil, err
+		}
+		plans[name] = p
+	}
+	if err := e.checkPressure(ctx, plans); err != nil {
+		return nil, err
+	}
+	return plans, nil
 }
 
 // checkPressure checks, before anything changes, that memory pressure can

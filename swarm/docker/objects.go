@@ -23,6 +23,18 @@ func nameFilter(names []string) filters.Args {
 	return args
 }
 
+// createObjects creates the stack's missing networks, secrets and configs,
+// as `docker stack deploy` does before the services.
+func (e *Engine) createObjects(ctx context.Context, st cswarm.Stack) error {
+	if err := e.createNetworks(ctx, st); err != nil {
+		return err
+	}
+	if err := e.createSecrets(ctx, st); err != nil {
+		return err
+	}
+	return e.createConfigs(ctx, st)
+}
+
 // createNetworks creates the stack's missing networks, overlay by default.
 func (e *Engine) createNetworks(ctx context.Context, st cswarm.Stack) error {
 	if len(st.Networks) == 0 {
