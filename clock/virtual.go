@@ -181,8 +181,8 @@ func (v *Virtual) dispatch() {
 			continue
 		}
 		ev := heap.Pop(&v.queue).(*event)
-		if ev.cancelled {
-			continue
+		if ev.cancelled || (ev.t != nil && (!ev.t.parked || ev.t.waitID != ev.waitID)) {
+			continue // a stopped timer, or the deadline of a wait that has ended
 		}
 		if ev.at.After(v.now) {
 			v.now = ev.at
@@ -192,9 +192,7 @@ func (v *Virtual) dispatch() {
 			continue
 		}
 		if ev.t != nil {
-			if ev.t.parked && ev.t.waitID == ev.waitID {
-				v.ready(ev.t, ErrDeadline)
-			}
+			v.ready(ev.t, ErrDeadline)
 			continue
 		}
 		v.running = nil

@@ -160,3 +160,19 @@ func TestRealSignal(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A deadline of a wait that ended early must not move time when it falls due.
+func TestVirtualStaleDeadlineDoesNotMoveTime(t *testing.T) {
+	v := NewVirtual(t0)
+	s := v.NewSignal()
+	v.AfterFunc(time.Second, s.Notify)
+	if err := s.Wait(context.Background(), v.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(context.Background(), time.Time{}); !errors.Is(err, ErrDeadlock) {
+		t.Fatalf("got %v, want ErrDeadlock", err)
+	}
+	if got := v.Elapsed(); got != time.Second {
+		t.Errorf("clock at %s after the deadlock, want 1s (the stale 1h deadline moved it)", got)
+	}
+}

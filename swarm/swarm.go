@@ -15,7 +15,8 @@ import (
 	"github.com/coop-cloud/chaosrun/clock"
 )
 
-// Engine is a swarm that stacks are deployed to.
+// Engine is a swarm that stacks are deployed to. What Service and Tasks
+// return is read-only to the caller: the simulator shares it between calls.
 type Engine interface {
 	// Name is "sim" or "docker".
 	Name() string

@@ -24,6 +24,39 @@ type specRec struct {
 	killed map[uint64]bool // slots whose first task already got a kill fault
 	tmpl   []byte          // TaskTemplate as JSON, for copies
 	raw    []byte          // the spec as JSON, for copies
+
+	// Shared read-only forms handed to callers, made on first use:
+	// decoding JSON on every inspection dominated simulated runs.
+	inspected *swarm.ServiceSpec // with swarm's defaults inserted (Spec)
+	previous  *swarm.ServiceSpec // API form (PreviousSpec)
+	taskSpec  *swarm.TaskSpec
+}
+
+// inspectForm is the spec as Service shows it; callers must not change it.
+func (r *specRec) inspectForm() *swarm.ServiceSpec {
+	if r.inspected == nil {
+		r.inspected = insertDefaults(r.copy())
+	}
+	return r.inspected
+}
+
+// previousForm is the spec as PreviousSpec shows it; callers must not change it.
+func (r *specRec) previousForm() *swarm.ServiceSpec {
+	if r.previous == nil {
+		r.previous = apiForm(r.copy())
+	}
+	return r.previous
+}
+
+// taskForm is the task spec as Tasks shows it; callers must not change it.
+func (r *specRec) taskForm() swarm.TaskSpec {
+	if r.taskSpec == nil {
+		r.taskSpec = new(swarm.TaskSpec)
+		if err := json.Unmarshal(r.tmpl, r.taskSpec); err != nil {
+			panic(fmt.Sprintf("sim: copy task spec of %s: %v", r.spec.Name, err))
+		}
+	}
+	return *r.taskSpec
 }
 
 // service is the store's service object.
@@ -189,9 +222,9 @@ func (s *Sim) Service(ctx context.Context, name string) (swarm.Service, error) {
 	out := swarm.Service{ID: svc.id}
 	out.Version.Index = svc.version
 	out.CreatedAt, out.UpdatedAt = svc.created, svc.updated
-	out.Spec = *insertDefaults(svc.spec.copy())
+	out.Spec = *svc.spec.inspectForm()
 	if svc.prev != nil {
-		out.PreviousSpec = apiForm(svc.prev.copy())
+		out.PreviousSpec = svc.prev.previousForm()
 	}
 	if svc.status != nil {
 		out.UpdateStatus = copyStatus(svc.status)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -53,9 +52,7 @@ func (s *Sim) apiTask(t *task) swarm.Task {
 	}
 	out.Version.Index = t.version
 	out.CreatedAt, out.UpdatedAt = t.created, t.updated
-	if err := json.Unmarshal(t.rec.tmpl, &out.Spec); err != nil {
-		panic(fmt.Sprintf("sim: copy task spec of %s: %v", t.id, err))
-	}
+	out.Spec = t.rec.taskForm()
 	if t.node != nil {
 		out.NodeID = t.node.id
 	}
