@@ -18,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/progress"
 	"github.com/coop-cloud/chaosrun/runner"
 )
 
@@ -69,25 +70,19 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	report, err := newJUnit(c.String(flagJUnit), runProperties(cfg)...)
-	if err != nil {
-		return err
-	}
 	prog, err := newProgress(c, cfg)
 	if err != nil {
 		return err
 	}
 	defer prog.Close()
+	report, err := newJUnit(c.String(flagJUnit), runProperties(cfg)...)
+	if err != nil {
+		return err
+	}
 	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, c.Duration(flagTimeout))
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
-	cfg.Sink = out.event
-	cfg.CaseDone = func(file string, r interp.CaseResult) {
-		out.caseDone(file, r)
-		report.caseDone(file, r, cfg, userStop())
-	}
-	opts := withProgress(runner.Options(cfg), prog)
-	opts.CaseFailed = explainFailure
+	opts := runOptions(cfg, out, report, prog)
 	for _, path := range c.Args().Slice() {
 		res := interp.RunFile(ctx, path, opts)
 		out.file(res)
@@ -104,6 +99,20 @@ func runAction(c *cli.Context) error {
 		return &exitError{code: out.code, silent: true}
 	}
 	return nil
+}
+
+// runOptions are the interp options of a run: events and verdicts go to
+// out, verdicts to report too, waits to prog, and a failed case is
+// explained before its cleanups.
+func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *progress.Writer) interp.Options {
+	cfg.Sink = out.event
+	cfg.CaseDone = func(file string, r interp.CaseResult) {
+		out.caseDone(file, r)
+		report.caseDone(file, r, cfg, out.userStop())
+	}
+	opts := withProgress(runner.Options(cfg), prog)
+	opts.CaseFailed = explainFailure
+	return opts
 }
 
 // configFrom reads the run flags.
