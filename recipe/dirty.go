@@ -59,6 +59,19 @@ func (r *Repo) IsDirty() (bool, error) {
 // Status lists the dirty paths as `git status --porcelain` would show them
 // ("XY path"), sorted. It is empty for a clean tree.
 func (r *Repo) Status() ([]string, error) {
+	key := r.fingerprint()
+	if lines, ok := r.status.get(key); ok {
+		return lines, nil
+	}
+	lines, err := r.status0()
+	if err == nil {
+		r.status.put(key, lines)
+	}
+	return lines, err
+}
+
+// status0 is Status without the memo.
+func (r *Repo) status0() ([]string, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
 		return nil, err

@@ -31,6 +31,8 @@ type Repo struct {
 	repo *git.Repository
 	// shown replaces path in error messages when set (SetShown).
 	shown string
+	// status memoises Status (see statcache.go).
+	status statusMemo
 }
 
 // Open opens the git checkout at path (the folder holding .git).
