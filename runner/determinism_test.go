@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coop-cloud/chaosrun/interp"
 )
 
 // shippedScenarios lists the scenarios under scenarios/ and examples/,
@@ -57,5 +59,28 @@ func BenchmarkScenarios(b *testing.B) {
 				RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: int64(i)})
 			}
 		})
+	}
+}
+
+// BenchmarkExploreDiscourse is one explore run of the discourse scenario:
+// every case once, with a new seed, the module loaded once (as explore's
+// workers do). Run with -cpu 1 for the per-core figure.
+func BenchmarkExploreDiscourse(b *testing.B) {
+	b.Chdir("..")
+	cfg := Config{Engine: EngineSim}
+	m, err := interp.LoadModule(context.Background(), "scenarios/discourse_upgrade.star", Options(cfg))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := cfg
+		c.Seed = int64(i)
+		for _, name := range m.Cases() {
+			if r := m.RunCase(context.Background(), name, startCase(c)); r.Err != nil && name != "test_assert_converged_names_the_rollback" {
+				b.Fatalf("%s seed %d: %v", name, i, interp.Describe(r.Err))
+			}
+		}
 	}
 }
