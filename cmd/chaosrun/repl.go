@@ -188,7 +188,8 @@ func (r *lineReader) readline() ([]byte, error) {
 	}
 }
 
-// read reads one line; a last line without a newline still counts.
+// read reads one line; at the end of the input a last line without a
+// newline still counts, and one blank line follows to end an open block.
 func (r *lineReader) read() (string, error) {
 	if r.rl != nil {
 		r.rl.SetPrompt(r.next)
@@ -202,8 +203,8 @@ func (r *lineReader) read() (string, error) {
 		return "", io.EOF
 	}
 	line, err := r.br.ReadString('\n')
-	if err == io.EOF && line != "" {
-		r.atEOF = true
+	if err == io.EOF {
+		r.atEOF = line == "" // after a last line without newline, one more read
 		return line + "\n", nil
 	}
 	return line, err

@@ -55,6 +55,8 @@ defer(print, "cleanup ran")
 			nil, 0},
 		{"a syntax error does not end the session", ".", "1 +\n2 + 2\n", nil, []string{"4\n"},
 			[]string{"error: <stdin>:1:4: got newline, want primary expression\n"}, 0},
+		{"a block left open by the end of input runs", ".", "if True:\n    print(\"open block\")", nil,
+			[]string{"[+0s] main print: open block\n"}, nil, 0},
 		{"arguments are a usage error", ".", "", []string{"x.star"}, nil, []string{`unexpected argument "x.star"`}, exitUsage},
 	}
 	for _, tt := range tests {
