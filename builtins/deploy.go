@@ -76,6 +76,11 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	build := app.Build
 	if a, ok := appV.(*App); ok {
 		build = a.Build // holds the checkout's lock, names it as the script does
+		if !chaos {
+			if err := ensure(thread, a); err != nil {
+				return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+			}
+		}
 	}
 	d, err := build(recipe.StackOptions{Chaos: chaos})
 	if err != nil {
@@ -108,6 +113,22 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	}), nil
 }
 
+// ensure does abra's Recipe.Ensure for a deploy without --chaos: refuse a
+// dirty tree, then check out the version the env pins or the latest tag.
+func ensure(thread *starlark.Thread, a *App) error {
+	var ref string
+	err := a.Repo().Do(func(*recipe.Repo) (err error) { ref, err = a.RecipeApp().Ensure(); return })
+	if err == nil && ref != "" {
+		how := "the latest tag"
+		if a.RecipeApp().EnvVersion() != "" {
+			how = "the version the env pins"
+		}
+		interp.CaseOf(thread).Record(thread, "git", fmt.Sprintf("ensure %s: checkout %s (%s, as abra does without --chaos)",
+			a.Repo().Shown(), ref, how), nil)
+	}
+	return err
+}
+
 // versionMessage is abra's debug line for the version a deploy takes
 // (cli/app/deploy.go: "version: taking chaos version: 7ae7b0f7").
 func versionMessage(chaos bool, version string) string {
@@ -130,7 +151,16 @@ func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map
 	msg += ")"
 	for _, svc := range sortedKeys(d.Stack.Faults) {
 		for _, f := range d.Stack.Faults[svc] {
-			msg += fmt.Sprintf(" fault %s on %s", f.Kind, strings.TrimPrefix(svc, d.Stack.Namespace+"_"))
+			msg += " fault " + f.Kind
+			if svc != "" {
+				msg += " on " + strings.TrimPrefix(svc, d.Stack.Namespace+"_")
+			}
+			if f.Bytes > 0 {
+				msg += fmt.Sprintf(" of %dMiB on every node", f.Bytes>>20)
+			}
+			if f.After > 0 {
+				msg += " after " + f.After.String()
+			}
 		}
 	}
 	return msg

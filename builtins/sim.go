@@ -22,13 +22,14 @@ heavy app fail.`,
 			Summary: "Background memory use on each node, drawn once per run between min and max from the seed.",
 			Detail:  `This is the "host load" that made the journal's rollback intermittent; chaosrun explore varies it across seeds.`,
 			Example: `sim.host_load("0GiB", "1.5GiB")`},
-		Builtin{Name: "sim.service", Args: "app, service=\"app\", boot=\"1s\", boot_jitter=\"0s\", memory=\"64MiB\", memory_jitter=0, healthy=True, crash_after=None, exit_code=1", Fn: simService,
+		Builtin{Name: "sim.service", Args: "app, service=\"app\", boot=\"1s\", boot_jitter=\"0s\", memory=\"64MiB\", memory_jitter=0, memory_ramp=\"0s\", healthy=True, crash_after=None, exit_code=1", Fn: simService,
 			Engines: "sim (ignored with a warning elsewhere)",
 			Summary: "Sets how the simulated containers of one service behave, since the simulator cannot run the image.",
 			Detail: `boot is the time from start until the app would answer its healthcheck (with
-seeded jitter up to boot_jitter); memory its footprint (with seeded jitter);
-healthy=False makes every health probe fail; crash_after makes the container
-exit with exit_code that long after it starts.`,
+seeded jitter up to boot_jitter); memory its footprint (with seeded jitter),
+reached in steps over memory_ramp (0: all at start); healthy=False makes every
+health probe fail; crash_after makes the container exit with exit_code that
+long after the task is running.`,
 			Example: `sim.service(app, boot = "4m", boot_jitter = "1m", memory = "2GiB")`},
 	)
 }
@@ -80,11 +81,12 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	service := "app"
 	boot, jitter := Duration(time.Second), Duration(0)
 	memory, memJitter := Size(64<<20), Size(0)
+	var ramp Duration
 	healthy := true
 	var crash starlark.Value = starlark.None
 	exitCode := 1
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "service?", &service, "boot?", &boot,
-		"boot_jitter?", &jitter, "memory?", &memory, "memory_jitter?", &memJitter, "healthy?", &healthy,
+		"boot_jitter?", &jitter, "memory?", &memory, "memory_jitter?", &memJitter, "memory_ramp?", &ramp, "healthy?", &healthy,
 		"crash_after?", &crash, "exit_code?", &exitCode); err != nil {
 		return nil, err
 	}
@@ -102,7 +104,7 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	if s != nil {
 		s.SetBehaviour(app.StackName()+"_"+service, sim.Behaviour{
 			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
-			Memory: int64(memory), MemoryJitter: int64(memJitter),
+			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
 			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,
 		})
 	}

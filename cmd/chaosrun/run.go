@@ -123,7 +123,7 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 	}
 	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars,
 		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose),
-		RunID: newRunID(), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
+		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError(err)
 	}
@@ -219,6 +219,14 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 func fileCaseName(path string) string {
 	base := path[strings.LastIndex(path, "/")+1:]
 	return strings.TrimSuffix(base, ".star")
+}
+
+// runID is the given run ID, or a new random one.
+func runID(given string) string {
+	if given != "" {
+		return given
+	}
+	return newRunID()
 }
 
 // newRunID names a run for the chaosrun.run label.

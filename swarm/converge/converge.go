@@ -149,6 +149,10 @@ func (w *waiter) check(ctx context.Context) (Verdict, bool, error) {
 		w.why = st.Message
 	}
 	switch {
+	case w.since != nil && svc.Version.Index <= w.since.Version.Index:
+		w.stableSince = time.Time{}
+		v.Awaited = "the deploy to reach the service (unchanged since the snapshot)"
+		return v, false, nil
 	case st == nil && svc.PreviousSpec == nil && svc.UpdateStatus == nil:
 		v.Awaited = "every slot of the new service to run"
 		return w.stable(v, now, StateCreated, "")
