@@ -63,16 +63,21 @@ func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Minute)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.After(3 * time.Minute)
 	for !strings.Contains(out.String(), "print: deployed") {
-		if time.Now().After(deadline) || cmd.ProcessState != nil {
+		select {
+		case <-exited:
+			t.Fatalf("chaosrun exited before the deploy finished:\n%s", out.String())
+		case <-deadline:
 			cmd.Process.Kill()
 			t.Fatalf("the scenario never finished deploying:\n%s", out.String())
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGINT)
-	cmd.Wait()
+	<-exited
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130\n%s", code, out.String())
 	}

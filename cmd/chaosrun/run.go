@@ -46,6 +46,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
 		&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave the stacks, secrets and networks the run created"},
 		&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
+		&cli.StringFlag{Name: "run-id", Usage: "docker engine: the chaosrun.run label value of what the run creates (default: random)"},
 		junitFlag(),
 		progressFlag(),
 	}
