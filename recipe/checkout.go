@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -55,11 +56,14 @@ func (r *Repo) Checkout(ref string) (string, error) {
 // keeps (cc-ci relies on an untracked overlay surviving the checkout), so
 // the reset is limited to the paths tracked before or after.
 func (r *Repo) forceCheckout(head *plumbing.Reference, h plumbing.Hash) error {
-	files, err := r.trackedPaths(h)
-	if err != nil {
+	if err := r.repo.Storer.SetReference(head); err != nil {
 		return err
 	}
-	if err := r.repo.Storer.SetReference(head); err != nil {
+	if err := r.resetTracked(h); !errors.Is(err, errSlowPath) {
+		return err
+	}
+	files, err := r.trackedPaths(h)
+	if err != nil {
 		return err
 	}
 	wt, err := r.repo.Worktree()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,83 +12,106 @@ import (
 	"sync"
 )
 
-// statusMemo remembers the last Status of a checkout under a fingerprint
-// of everything it depends on: the path, size, mode and modification time
-// (in nanoseconds) of every file of the work tree, of HEAD, the index, the
-// refs and the exclude files. go-git's Status hashes every file each time,
-// which dominated simulated runs that ask for the chaos version at every
-// deploy; like git's own index, this trusts that a file rewritten with the
-// same size within the same nanosecond does not happen.
+// statusMemo remembers Status results under a fingerprint of everything a
+// status depends on: the HEAD commit, the index entries (path, mode, blob),
+// the content and mode of every work-tree file, the exclude files. go-git's
+// Status opens objects and hashes every file each time, which dominated
+// simulated runs that ask for the chaos version at every deploy; hashing a
+// recipe's few files is much cheaper, and checkouts alternate between a few
+// states, so several are remembered.
 type statusMemo struct {
 	mu    sync.Mutex
-	key   string
-	lines []string
+	lines map[string][]string
 }
+
+// maxStatusMemo bounds how many states a checkout remembers.
+const maxStatusMemo = 64
 
 func (m *statusMemo) get(key string) ([]string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if key == "" || key != m.key {
+	lines, ok := m.lines[key]
+	if key == "" || !ok {
 		return nil, false
 	}
-	return slices.Clone(m.lines), true
+	return slices.Clone(lines), true
 }
 
 func (m *statusMemo) put(key string, lines []string) {
+	if key == "" {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.key, m.lines = key, slices.Clone(lines)
+	if m.lines == nil || len(m.lines) >= maxStatusMemo {
+		m.lines = map[string][]string{}
+	}
+	m.lines[key] = slices.Clone(lines)
 }
 
-// fingerprint hashes the stat data Status depends on, or returns "" when
-// the tree cannot be walked (Status then runs in full).
+// fingerprint hashes what Status depends on, or returns "" when something
+// cannot be read (Status then runs in full).
 func (r *Repo) fingerprint() string {
 	h := sha256.New()
-	stat := func(path string, info fs.FileInfo) {
-		fmt.Fprintf(h, "%s\x00%d\x00%o\x00%d\x00", path, info.Size(), info.Mode(), info.ModTime().UnixNano())
+	head, err := r.repo.Head()
+	if err != nil {
+		return ""
+	}
+	fmt.Fprintf(h, "HEAD %s\x00", head.Hash())
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return ""
+	}
+	for _, e := range idx.Entries {
+		fmt.Fprintf(h, "I %s %o %s %d\x00", e.Name, e.Mode, e.Hash, e.Stage)
 	}
 	gitDir := filepath.Join(r.path, ".git")
-	err := filepath.WalkDir(r.path, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(r.path, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if path == gitDir {
 			return fs.SkipDir
 		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		stat(path, info)
-		return nil
+		return hashEntry(h, path, d)
 	})
 	if err != nil {
 		return ""
 	}
-	for _, f := range []string{"HEAD", "index", "packed-refs", filepath.Join("info", "exclude")} {
-		if info, err := os.Stat(filepath.Join(gitDir, f)); err == nil {
-			stat(f, info)
-		}
-	}
-	err = filepath.WalkDir(filepath.Join(gitDir, "refs"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err == nil {
-			stat(path, info)
-		}
-		return err
-	})
-	if err != nil {
-		return ""
-	}
-	for _, f := range globalIgnoreFiles() {
-		if info, err := os.Stat(f); err == nil {
-			stat(f, info)
+	files := append([]string{filepath.Join(gitDir, "info", "exclude")}, globalIgnoreFiles()...)
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err == nil {
+			fmt.Fprintf(h, "X %s %d\x00", f, len(data))
+			h.Write(data)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashEntry adds a work-tree entry: its path and mode, and a file's
+// content (a symlink's target).
+func hashEntry(h io.Writer, path string, d fs.DirEntry) error {
+	info, err := d.Info()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(h, "W %s %o\x00", path, info.Mode())
+	switch {
+	case info.Mode().IsRegular():
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%d\x00", len(data))
+		h.Write(data)
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00", target)
+	}
+	return nil
 }
 
 // globalIgnoreFiles are the files globalExcludes usually reads: the git

@@ -1,0 +1,98 @@
+package recipe
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// errSlowPath sends resetTracked back to go-git's reset for trees it does
+// not handle (symlinks, submodules).
+var errSlowPath = errors.New("tree needs go-git's reset")
+
+// resetTracked makes the index and the tracked files of the work tree
+// match commit h, keeping untracked files, like the reset half of
+// `git checkout -f`. It writes only the files whose content or mode
+// differs, and rewrites the index with their stat data: go-git's hard reset
+// rewrote every file and reread every object, which dominated simulated
+// runs. It returns errSlowPath for trees with symlinks or submodules.
+func (r *Repo) resetTracked(h plumbing.Hash) error {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return err
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return err
+	}
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return err
+	}
+	var entries []*index.Entry
+	inTree := map[string]bool{}
+	err = tree.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
+			return errSlowPath
+		}
+		inTree[f.Name] = true
+		e, err := r.checkoutFile(f)
+		entries = append(entries, e)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range idx.Entries {
+		if !inTree[e.Name] {
+			if err := os.Remove(filepath.Join(r.path, filepath.FromSlash(e.Name))); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	idx.Entries = entries
+	idx.Cache, idx.ResolveUndo, idx.EndOfIndexEntry = nil, nil, nil
+	return r.repo.Storer.SetIndex(idx)
+}
+
+// checkoutFile writes one tracked file unless the work tree already holds
+// it, and returns its index entry.
+func (r *Repo) checkoutFile(f *object.File) (*index.Entry, error) {
+	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
+	perm := os.FileMode(0o644)
+	if f.Mode == filemode.Executable {
+		perm = 0o755
+	}
+	info, err := os.Lstat(path)
+	same := false
+	if err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o100 == perm&0o100 {
+		if data, err := os.ReadFile(path); err == nil {
+			same = plumbing.ComputeHash(plumbing.BlobObject, data) == f.Hash
+		}
+	}
+	if !same {
+		data, err := f.Contents()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		os.Remove(path) // a new file gets the mode asked for, whatever was there
+		if err := os.WriteFile(path, []byte(data), perm); err != nil {
+			return nil, err
+		}
+		if info, err = os.Lstat(path); err != nil {
+			return nil, err
+		}
+	}
+	return &index.Entry{Name: f.Name, Hash: f.Hash, Mode: f.Mode, Size: uint32(info.Size()),
+		ModifiedAt: info.ModTime(), CreatedAt: info.ModTime()}, nil
+}
