@@ -48,6 +48,16 @@ func unpackApp(fn *starlark.Builtin, v starlark.Value) (*recipe.App, error) {
 	return nil, fmt.Errorf("%s: for parameter app: got %s, want app (from coop.app)", fn.Name(), v.Type())
 }
 
+// appAndEngine unpacks the app argument and finds the case's engine.
+func appAndEngine(thread *starlark.Thread, fn *starlark.Builtin, appV starlark.Value) (*recipe.App, swarm.Engine, error) {
+	app, err := unpackApp(fn, appV)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := engineOf(thread, fn)
+	return app, e, err
+}
+
 func chaosDeploy(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return deployApp(thread, fn, args, kwargs, true)
 }
@@ -64,11 +74,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "faults?", &faults, "generate_secrets?", &generate); err != nil {
 		return nil, err
 	}
-	app, err := unpackApp(fn, appV)
-	if err != nil {
-		return nil, err
-	}
-	e, err := engineOf(thread, fn)
+	app, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +207,7 @@ func removeApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV); err != nil {
 		return nil, err
 	}
-	app, err := unpackApp(fn, appV)
-	if err != nil {
-		return nil, err
-	}
-	e, err := engineOf(thread, fn)
+	app, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, err
 	}

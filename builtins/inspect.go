@@ -69,11 +69,7 @@ func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, pairs...); err != nil {
 		return nil, "", err
 	}
-	app, err := unpackApp(fn, appV)
-	if err != nil {
-		return nil, "", err
-	}
-	e, err := engineOf(thread, fn)
+	app, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, "", err
 	}
