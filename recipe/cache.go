@@ -1,11 +1,12 @@
 package recipe
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -13,8 +14,8 @@ import (
 	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
-// buildCache memoises Build by content: the same compose files (names and
-// bytes), env, options and deploy version always convert to the same stack.
+// buildCache memoises Build by content: the same work tree, env, options and
+// deploy version always convert to the same stack.
 // Loading runs docker/cli's JSON-schema validation, which compiles the
 // schema each time and dominates a simulated run; explore repeats the same
 // builds thousands of times. Entries are never handed out, only copies.
@@ -26,23 +27,27 @@ var buildCache = struct {
 // maxBuildCache bounds the cache; it is emptied when full.
 const maxBuildCache = 256
 
-// buildKey hashes everything Build's result depends on, or returns "" when
-// a compose file cannot be read (Build then reports the error itself).
+// buildKey hashes everything Build's result can depend on apart from the
+// checkout's location: the content of every file of the work tree (compose
+// files, and the env files and config files they name), the env, options
+// and deploy version. It returns "" when the tree cannot be read (Build
+// then reports the error itself).
 func (a *App) buildKey(opts StackOptions, version string) string {
-	files, err := a.ComposeFiles()
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%t\x00%s\x00%s\x00", a.RecipeName(), opts.Chaos, opts.APIVersion, version)
+	gitDir := filepath.Join(a.Repo.Path(), ".git")
+	err := filepath.WalkDir(a.Repo.Path(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path == gitDir {
+			return fs.SkipDir
+		}
+		rel, _ := filepath.Rel(a.Repo.Path(), path)
+		return hashEntry(h, rel, path, d)
+	})
 	if err != nil {
 		return ""
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%t\x00%s\x00", a.Repo.Path(), a.RecipeName(), opts.Chaos, opts.APIVersion)
-	fmt.Fprintf(h, "%s\x00", version)
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(a.Repo.Path(), f))
-		if err != nil {
-			return ""
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", f, len(data))
-		h.Write(data)
 	}
 	keys := make([]string, 0, len(a.Env))
 	for k := range a.Env {
@@ -55,12 +60,21 @@ func (a *App) buildKey(opts StackOptions, version string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func cachedBuild(key string) *Deploy {
+// A result that names the checkout's path (a bind mount, say) is stored
+// under a key that includes the path; any other is shared by every
+// checkout with the same content (each run of a scenario builds its
+// fixture in a new temporary folder).
+func (a *App) pathKey(key string) string { return key + "@" + a.Repo.Path() }
+
+func (a *App) cachedBuild(key string) *Deploy {
 	if key == "" {
 		return nil
 	}
 	buildCache.Lock()
 	d := buildCache.m[key]
+	if d == nil {
+		d = buildCache.m[a.pathKey(key)]
+	}
 	buildCache.Unlock()
 	if d == nil {
 		return nil
@@ -68,11 +82,14 @@ func cachedBuild(key string) *Deploy {
 	return d.clone()
 }
 
-func storeBuild(key string, d *Deploy) {
+func (a *App) storeBuild(key string, d *Deploy) {
 	if key == "" {
 		return
 	}
 	c := d.clone()
+	if b, _ := json.Marshal(c.Stack); bytes.Contains(b, []byte(a.Repo.Path())) {
+		key = a.pathKey(key)
+	}
 	buildCache.Lock()
 	defer buildCache.Unlock()
 	if len(buildCache.m) >= maxBuildCache {

@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,38 @@ func TestBuildCache(t *testing.T) {
 	}
 	if r := third.Stack.Services["discourse_example_com_app"].Mode.Replicated.Replicas; r == nil || *r != 2 {
 		t.Errorf("a changed overlay was served from the cache: replicas %v", r)
+	}
+}
+
+// TestBuildCacheAcrossCheckouts: two checkouts with the same content share
+// a result unless it names the checkout's path (a relative bind mount).
+func TestBuildCacheAcrossCheckouts(t *testing.T) {
+	mount := "version: \"3.8\"\nservices:\n  app:\n    volumes:\n      - ./data:/data\n"
+	for _, withMount := range []bool{false, true} {
+		var got []string
+		for i := 0; i < 2; i++ {
+			f := buildFixture(t)
+			if withMount {
+				if err := f.Repo.WriteFile("compose.ccci.yml", []byte(mount)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			app, err := NewApp("discourse.example.com", f.Repo, map[string]string{"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := app.Build(StackOptions{Chaos: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(d.Stack)
+			if withMount && !strings.Contains(string(b), f.Repo.Path()) {
+				t.Errorf("checkout %d: the bind mount does not name its own checkout %s", i, f.Repo.Path())
+			}
+			got = append(got, string(b))
+		}
+		if same := got[0] == got[1]; same == withMount {
+			t.Errorf("with bind mount %v: results equal = %v", withMount, same)
+		}
 	}
 }

@@ -60,12 +60,12 @@ func (a *App) Build(opts StackOptions) (*Deploy, error) {
 		return nil, err
 	}
 	key := a.buildKey(opts, version)
-	if d := cachedBuild(key); d != nil {
+	if d := a.cachedBuild(key); d != nil {
 		return d, nil
 	}
 	d, err := a.build(opts, version)
 	if err == nil {
-		storeBuild(key, d)
+		a.storeBuild(key, d)
 	}
 	return d, err
 }

@@ -73,7 +73,7 @@ func (r *Repo) fingerprint() string {
 		if path == gitDir {
 			return fs.SkipDir
 		}
-		return hashEntry(h, path, d)
+		return hashEntry(h, path, path, d)
 	})
 	if err != nil {
 		return ""
@@ -88,14 +88,14 @@ func (r *Repo) fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// hashEntry adds a work-tree entry: its path and mode, and a file's
-// content (a symlink's target).
-func hashEntry(h io.Writer, path string, d fs.DirEntry) error {
+// hashEntry adds a work-tree entry, named name, at path: its name and
+// mode, and a file's content (a symlink's target).
+func hashEntry(h io.Writer, name, path string, d fs.DirEntry) error {
 	info, err := d.Info()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "W %s %o\x00", path, info.Mode())
+	fmt.Fprintf(h, "W %s %o\x00", name, info.Mode())
 	switch {
 	case info.Mode().IsRegular():
 		data, err := os.ReadFile(path)
