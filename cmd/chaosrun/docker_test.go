@@ -100,5 +100,3 @@ func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 		t.Errorf("left behind after Ctrl-C: %s\n%s", strings.Join(left, ", "), out.String())
 	}
 }
-
-
