@@ -203,12 +203,13 @@ func (r *Run) startCase(name, file string) (*Case, error) {
 // runCase runs body on a new main thread of c, cancelling it when the run's
 // context ends; when cleanup is set the case's cleanups run afterwards.
 func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) CaseResult {
-	caseCtx, stop := context.WithCancel(r.ctx)
+	parent := r.ctx // Module.RunCase sets r.ctx for the next case
+	caseCtx, stop := context.WithCancel(parent)
 	c.ctx = caseCtx
 	go func() {
 		<-caseCtx.Done()
-		if r.ctx.Err() != nil {
-			c.cancelThreads(interruptReason(r.ctx))
+		if parent.Err() != nil {
+			c.cancelThreads(interruptReason(parent))
 		}
 	}()
 	err := body(c.NewThread("main"))
