@@ -44,7 +44,7 @@ func (a *App) buildKey(opts StackOptions, version string) string {
 			return fs.SkipDir
 		}
 		rel, _ := filepath.Rel(a.Repo.Path(), path)
-		return hashEntry(h, rel, path, d)
+		return a.Repo.hashEntry(h, rel, path, d)
 	})
 	if err != nil {
 		return ""

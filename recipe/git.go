@@ -31,8 +31,10 @@ type Repo struct {
 	repo *git.Repository
 	// shown replaces path in error messages when set (SetShown).
 	shown string
-	// status memoises Status (see statcache.go).
-	status statusMemo
+	// status memoises Status, contents the work tree's file hashes (see
+	// statcache.go).
+	status   statusMemo
+	contents contentSums
 }
 
 // Open opens the git checkout at path (the folder holding .git).

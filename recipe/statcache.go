@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 )
 
 // statusMemo remembers Status results under a fingerprint of everything a
@@ -73,7 +74,7 @@ func (r *Repo) fingerprint() string {
 		if path == gitDir {
 			return fs.SkipDir
 		}
-		return hashEntry(h, path, path, d)
+		return r.hashEntry(h, path, path, d)
 	})
 	if err != nil {
 		return ""
@@ -89,8 +90,8 @@ func (r *Repo) fingerprint() string {
 }
 
 // hashEntry adds a work-tree entry, named name, at path: its name and
-// mode, and a file's content (a symlink's target).
-func hashEntry(h io.Writer, name, path string, d fs.DirEntry) error {
+// mode, and a file's content hash (a symlink's target).
+func (r *Repo) hashEntry(h io.Writer, name, path string, d fs.DirEntry) error {
 	info, err := d.Info()
 	if err != nil {
 		return err
@@ -98,18 +99,61 @@ func hashEntry(h io.Writer, name, path string, d fs.DirEntry) error {
 	fmt.Fprintf(h, "W %s %o\x00", name, info.Mode())
 	switch {
 	case info.Mode().IsRegular():
-		data, err := os.ReadFile(path)
+		sum, err := r.contents.sum(path, info)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%d\x00", len(data))
-		h.Write(data)
+		h.Write(sum[:])
 	case info.Mode()&fs.ModeSymlink != 0:
 		target, err := os.Readlink(path)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(h, "%s\x00", target)
+	}
+	return nil
+}
+
+// contentSums remembers the content hash of work-tree files under their
+// stat data (size, mode, modification time in nanoseconds, inode), so a
+// file is read again only when it changed, as git's index does. Checkouts
+// rewrite only the files that differ, so most files keep their sums.
+type contentSums struct {
+	mu   sync.Mutex
+	sums map[string]statSum
+}
+
+type statSum struct {
+	stat string
+	sum  [sha256.Size]byte
+}
+
+func (c *contentSums) sum(path string, info fs.FileInfo) ([sha256.Size]byte, error) {
+	stat := fmt.Sprintf("%d %o %d %v", info.Size(), info.Mode(), info.ModTime().UnixNano(), inode(info))
+	c.mu.Lock()
+	if s, ok := c.sums[path]; ok && s.stat == stat {
+		c.mu.Unlock()
+		return s.sum, nil
+	}
+	c.mu.Unlock()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	sum := sha256.Sum256(data)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sums == nil || len(c.sums) > 4096 {
+		c.sums = map[string]statSum{}
+	}
+	c.sums[path] = statSum{stat, sum}
+	return sum, nil
+}
+
+// inode is the file's inode number where the platform has one.
+func inode(info fs.FileInfo) any {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
 	}
 	return nil
 }
