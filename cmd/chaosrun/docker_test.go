@@ -55,27 +55,10 @@ func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 	cli := dockerClient(t)
 	runID := "ctrlc-test-" + strings.ReplaceAll(time.Now().Format("150405.000"), ".", "")
 	stack := "ctrlc_" + strings.ReplaceAll(runID, "-", "_")
-	var out syncBuffer
 	cmd := exec.Command(chaosrunBin, "--engine", "docker", "--run-id", runID, "--var", "stack="+stack,
 		filepath.Join("cmd", "chaosrun", "testdata", "deploy_and_wait.star"))
 	cmd.Dir = "../.."
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	deadline := time.After(3 * time.Minute)
-	for !strings.Contains(out.String(), "print: deployed") {
-		select {
-		case <-exited:
-			t.Fatalf("chaosrun exited before the deploy finished:\n%s", out.String())
-		case <-deadline:
-			cmd.Process.Kill()
-			t.Fatalf("the scenario never finished deploying:\n%s", out.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	out, exited := startAndWaitFor(t, cmd, "print: deployed", 3*time.Minute)
 	cmd.Process.Signal(syscall.SIGINT)
 	<-exited
 	if code := cmd.ProcessState.ExitCode(); code != 130 {

@@ -196,22 +196,10 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // interrupted.
 func TestJUnitWrittenOnInterrupt(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.xml")
-	var out syncBuffer
 	cmd := exec.Command(chaosrunBin, "--engine", "none", "--junit", report, "testdata/passes.star", "testdata/sleep_hour.star")
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "sleep: 1h0m0s") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the scenario never started sleeping:\n%s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	out, exited := startAndWaitFor(t, cmd, "sleep: 1h0m0s", 10*time.Second)
 	cmd.Process.Signal(syscall.SIGINT)
-	cmd.Wait()
+	<-exited
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
 	}

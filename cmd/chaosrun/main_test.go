@@ -91,26 +91,14 @@ func TestExitCodes(t *testing.T) {
 // sleep("1h"): chaosrun must run the case's cleanups and exit 130 within a
 // second.
 func TestInterruptRunsCleanupsAndExits130(t *testing.T) {
-	var out syncBuffer // written by the command's copier while the test reads it
 	cmd := exec.Command(chaosrunBin, "--engine", "none", "testdata/sleep_hour.star")
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "sleep: 1h0m0s") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the scenario never started sleeping:\n%s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	out, exited := startAndWaitFor(t, cmd, "sleep: 1h0m0s", 10*time.Second)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	<-exited
 	took := time.Since(start)
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Errorf("exit %d (%v), want 130\n%s", code, err, out.String())
+		t.Errorf("exit %d, want 130\n%s", code, out.String())
 	}
 	if took > time.Second {
 		t.Errorf("exit took %s after Ctrl-C, want under a second", took)
@@ -118,4 +106,30 @@ func TestInterruptRunsCleanupsAndExits130(t *testing.T) {
 	if !strings.Contains(out.String(), "print: cleanup ran") {
 		t.Errorf("cleanup did not run:\n%s", out.String())
 	}
+}
+
+// startAndWaitFor starts cmd and waits until its output holds text; it
+// fails the test if cmd exits first or the timeout passes. exited closes
+// when cmd has exited.
+func startAndWaitFor(t *testing.T, cmd *exec.Cmd, text string, timeout time.Duration) (out *syncBuffer, exited chan struct{}) {
+	t.Helper()
+	out = &syncBuffer{} // written by the command's copier while the test reads it
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.After(timeout)
+	for !strings.Contains(out.String(), text) {
+		select {
+		case <-exited:
+			t.Fatalf("chaosrun exited before printing %q:\n%s", text, out.String())
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatalf("chaosrun did not print %q within %s:\n%s", text, timeout, out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return out, exited
 }
