@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	dswarm "github.com/docker/docker/api/types/swarm"
@@ -143,6 +144,9 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 	if p, ok := c.Value(progressKey).(Progress); ok {
 		opts.Progress = func(v converge.Verdict) { p(thread.Name, v) }
 	}
+	if verbose, _ := c.Value(verboseKey).(bool); verbose {
+		opts.Event = func(ev swarm.Event) { recordEvent(thread, c, ev) }
+	}
 	v, err := converge.Wait(interp.Context(thread), e, name, opts)
 	if err != nil {
 		if errors.Is(err, swarm.ErrNotFound) {
@@ -217,3 +221,26 @@ type Progress func(thread string, v converge.Verdict)
 
 // SetProgress makes p see every convergence wait of case c.
 func SetProgress(c *interp.Case, p Progress) { c.SetValue(progressKey, p) }
+
+const verboseKey = "builtins.verbose"
+
+// SetVerbose makes convergence waits of case c record the engine events
+// they see (task states, update states) in the transcript (-v).
+func SetVerbose(c *interp.Case) { c.SetValue(verboseKey, true) }
+
+// recordEvent adds an engine event to the transcript, IDs scrubbed.
+func recordEvent(thread *starlark.Thread, c *interp.Case, ev swarm.Event) {
+	var msg string
+	switch ev.Type {
+	case "task":
+		msg = fmt.Sprintf("%s task %s %s (desired %s)", ev.Service, ev.ID, ev.Attributes["state"], ev.Attributes["desired"])
+	default:
+		msg = fmt.Sprintf("%s %s", ev.Service, ev.Action)
+		for _, k := range sortedKeys(ev.Attributes) {
+			if strings.HasPrefix(k, "updatestate.") || strings.HasPrefix(k, "image.") {
+				msg += fmt.Sprintf(" %s=%s", k, ev.Attributes[k])
+			}
+		}
+	}
+	c.Record(thread, "event", scrubIDs(c, msg), nil)
+}

@@ -45,3 +45,24 @@ func TestExploreShardsMergeToTheWholeSweep(t *testing.T) {
 		t.Errorf("seed %d did not replay the failure", flaky.FirstFailingSeed)
 	}
 }
+
+// TestVerboseRecordsEngineEvents: -v adds the engine events a wait sees to
+// the transcript, and only -v does.
+func TestVerboseRecordsEngineEvents(t *testing.T) {
+	count := func(verbose bool) int {
+		res := RunFile(context.Background(), "testdata/flaky.star", Config{Engine: EngineSim, Seed: 1, Only: "test_flaky", Verbose: verbose})
+		n := 0
+		for _, e := range res.Cases[0].Transcript.Events() {
+			if e.Kind == "event" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(false); n != 0 {
+		t.Errorf("without -v: %d engine events in the transcript, want none", n)
+	}
+	if n := count(true); n < 3 {
+		t.Errorf("with -v: %d engine events, want the task's states", n)
+	}
+}

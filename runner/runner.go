@@ -37,7 +37,8 @@ type Config struct {
 	Root   string
 	// Only runs a single test_* case.
 	Only string
-	// Verbose records engine events (task states) in transcripts too.
+	// Verbose records the engine events that convergence waits see (task
+	// states, update states) in transcripts too.
 	Verbose bool
 	// Sink receives each event as it is recorded.
 	Sink func(c *interp.Case, e interp.Event)
@@ -85,6 +86,9 @@ func Options(cfg Config) interp.Options {
 // startCase returns the hook that gives each case a fresh engine.
 func startCase(cfg Config) func(c *interp.Case) error {
 	return func(c *interp.Case) error {
+		if cfg.Verbose {
+			builtins.SetVerbose(c)
+		}
 		switch cfg.Engine {
 		case EngineSim:
 			builtins.Attach(c, sim.New(cfg.Seed, clock.NewVirtual(SimEpoch)))

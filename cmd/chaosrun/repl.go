@@ -40,7 +40,7 @@ func replCommand() *cli.Command {
 			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
 			&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the vars dict (repeatable)"},
 			&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: the working directory)"},
-			&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "print engine events (task states) too"},
+			&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"},
 			&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave what the session created"},
 			&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
 		},

@@ -41,7 +41,7 @@ func runFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the scenario's vars dict (repeatable)"},
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
 		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
-		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "print engine events (task states) too"},
+		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"},
 		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
 		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
 		&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave the stacks, secrets and networks the run created"},

@@ -71,6 +71,8 @@ type Options struct {
 	// Progress, when set, sees the state after every check (for live
 	// status lines); Took is the time waited so far.
 	Progress func(v Verdict)
+	// Event, when set, sees every engine event the wait consumes.
+	Event func(e chswarm.Event)
 }
 
 // Wait waits for the update of service (full name) to reach a verdict. It
@@ -109,8 +111,12 @@ func Wait(ctx context.Context, e chswarm.Engine, service string, opts Options) (
 			v.State, v.Converged, v.Took = StateTimeout, false, clk.Now().Sub(w.start)
 			return v, nil
 		}
-		if _, err := sub.Next(ctx, wake); err != nil && !errors.Is(err, clock.ErrDeadline) {
+		ev, err := sub.Next(ctx, wake)
+		if err != nil && !errors.Is(err, clock.ErrDeadline) {
 			return v, err
+		}
+		if err == nil && opts.Event != nil {
+			opts.Event(ev)
 		}
 	}
 }
