@@ -34,7 +34,8 @@ print(svc.Spec.Labels["coop-cloud.%s.chaos-version" % app.stack])`},
 			Detail: `The verdict has state (swarm's terminal UpdateStatus state, "no_update" when the
 deploy changed no task, or "timeout"), message (swarm's; after a rollback the
 one that said why), converged, labels (the live spec's), chaos_version, took
-(seconds on the engine's clock), awaited and timeout. With since (an earlier
+(seconds on the engine's clock), update_took (swarm's own CompletedAt minus
+StartedAt, in seconds), task_error, awaited and timeout. With since (an earlier
 inspect_service result) only an update that started after it counts, so a
 status left over from an earlier deploy cannot pass for this one. The default
 timeout comes from the service's own spec: healthcheck start period, interval
@@ -155,7 +156,8 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		return v, fmt.Errorf("%s: %s: %w", fn.Name(), name, err)
 	}
 	c.Record(thread, "verdict", scrubIDs(c, summary(v)), map[string]string{
-		"service": v.Service, "state": v.State, "chaos-version": converge.ChaosVersion(v.Labels)})
+		"service": v.Service, "state": v.State, "chaos-version": converge.ChaosVersion(v.Labels),
+		"took": v.Took.String(), "update-took": v.UpdateTook.String()})
 	return v, nil
 }
 
@@ -209,6 +211,7 @@ func verdictValue(v converge.Verdict) starlark.Value {
 		"awaited":       starlark.String(v.Awaited),
 		"timeout":       starlark.Float(v.Timeout.Seconds()),
 		"task_error":    starlark.String(v.TaskError),
+		"update_took":   starlark.Float(v.UpdateTook.Seconds()),
 	})
 }
 

@@ -18,7 +18,7 @@ import (
 var differential = []string{"scenarios/testapp_upgrade.star"}
 
 // needDocker skips (or, under CI=true, fails) when no swarm manager answers.
-func needDocker(t *testing.T) {
+func needDocker(t testing.TB) {
 	t.Helper()
 	e, err := docker.New(context.Background(), docker.Options{RunID: "probe"})
 	if err == nil {

@@ -59,6 +59,9 @@ type Verdict struct {
 	Running, Desired int
 	// TaskError is the newest task error of the service, for a failed verdict.
 	TaskError string
+	// UpdateTook is swarm's own CompletedAt - StartedAt of the update the
+	// verdict is about (0 when swarm wrote no CompletedAt).
+	UpdateTook time.Duration
 }
 
 // Options of a wait.
@@ -166,12 +169,13 @@ func (w *waiter) check(ctx context.Context) (Verdict, bool, error) {
 		v.Awaited = "the update to start, or every slot to run an up-to-date task (no update)"
 		return w.stable(v, now, StateNoUpdate, "")
 	case st.State == swarm.UpdateStateCompleted:
+		v.UpdateTook = updateTook(st)
 		v.Awaited = "every slot to keep an up-to-date running task through the monitor window"
 		return w.stable(v, now, string(st.State), st.Message)
 	case st.State == swarm.UpdateStatePaused, st.State == swarm.UpdateStateRollbackPaused,
 		st.State == swarm.UpdateStateRollbackCompleted:
 		v.State, v.Message = string(st.State), w.message(st)
-		v.TaskError = w.lastTaskError(ctx)
+		v.TaskError, v.UpdateTook = w.lastTaskError(ctx), updateTook(st)
 		return v, true, nil
 	default: // updating, rollback_started
 		w.stableSince = time.Time{}
@@ -209,6 +213,13 @@ func (w *waiter) message(st *swarm.UpdateStatus) string {
 		return w.why
 	}
 	return st.Message
+}
+
+func updateTook(st *swarm.UpdateStatus) time.Duration {
+	if st.StartedAt == nil || st.CompletedAt == nil {
+		return 0
+	}
+	return st.CompletedAt.Sub(*st.StartedAt)
 }
 
 // lastTaskError is the newest error among the service's tasks, with the
