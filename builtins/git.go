@@ -115,7 +115,7 @@ func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err 
 	if path != "" {
 		return path, path, nil
 	}
-	root, err := os.MkdirTemp("", "chaosrun-git-")
+	root, err := os.MkdirTemp(recipe.TempDir(), "chaosrun-git-")
 	if err != nil {
 		return "", "", err
 	}

@@ -55,7 +55,7 @@ type Fixture struct {
 func BuildDiscourseFixture(src, dir string) (*Fixture, error) {
 	f := &Fixture{}
 	if dir == "" {
-		root, err := os.MkdirTemp("", "chaosrun-fixture-")
+		root, err := os.MkdirTemp(TempDir(), "chaosrun-fixture-")
 		if err != nil {
 			return nil, err
 		}

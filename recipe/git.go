@@ -58,7 +58,7 @@ func Open(path string) (*Repo, error) {
 // caller removes.
 func Init(path string) (*Repo, error) {
 	if path == "" {
-		dir, err := os.MkdirTemp("", "chaosrun-repo-")
+		dir, err := os.MkdirTemp(TempDir(), "chaosrun-repo-")
 		if err != nil {
 			return nil, err
 		}
