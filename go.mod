@@ -26,6 +26,7 @@ require (
 require (
 	github.com/chzyer/readline v1.5.1
 	github.com/containerd/errdefs v1.0.0
+	github.com/creack/pty v1.1.24
 	github.com/go-git/go-billy/v5 v5.9.2
 	github.com/morikuni/aec v1.1.0
 	golang.org/x/term v0.46.0
