@@ -42,9 +42,11 @@ func TestProgressOnATerminal(t *testing.T) {
 		}
 		select {
 		case <-done:
+			ptmx.Close()
 		case <-time.After(5 * time.Second):
+			ptmx.Close() // ends the copy
+			<-done
 		}
-		ptmx.Close()
 		got := term.String()
 		if !strings.Contains(got, "testapp_example_com_app") || !strings.Contains(got, "\x1b[") {
 			t.Errorf("NO_COLOR=%v: no live status line on the terminal:\n%q", noColor, got)
