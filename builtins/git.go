@@ -30,6 +30,16 @@ The branch is main. Commits made with repo.commit have a fixed author and
 times, so the same history always has the same hashes.`,
 			Example: `repo = git.init(src = "examples/recipes/discourse", exclude = ["compose.ccci.yml"])
 base = repo.commit("chore: publish 0.7.0+3.3.1 release", tag = "0.7.0+3.3.1")`},
+		Builtin{Name: "git.clone", Args: "src, path=None, tags=True", Fn: gitClone,
+			Summary: "Clones a git.repo like `git clone` (the default branch checked out) and returns the clone.",
+			Detail: `Without path the clone is a temporary folder named like src's, removed when the
+run ends. tags=False clones no tags, like a mirror that has none; repo.fetch_tags
+then brings them from another repository.`,
+			Example: `mirror = git.clone(canonical, tags = False)
+mirror.fetch_tags(canonical)`},
+		Builtin{Name: "repo.fetch_tags", Args: "src",
+			Summary: "Fetches every tag of the git.repo src, like `git fetch <src> 'refs/tags/*:refs/tags/*'` (a method of git.repo).",
+			Example: `repo.fetch_tags(canonical)`},
 		Builtin{Name: "repo.write", Args: "name, data",
 			Summary: "Writes a file of the work tree (a method of git.repo).",
 			Example: `repo.write("compose.ccci.yml", overlay)`},
@@ -109,9 +119,46 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	return repo, nil
 }
 
+// gitClone implements git.clone(src, path=None, tags=True).
+func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var src repoArg
+	var path string
+	tags := true
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "src", &src, "path??", &path, "tags?", &tags); err != nil {
+		return nil, err
+	}
+	dir, shown, err := tempOrPath(thread, path, src.repo.Name())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	var r *recipe.Repo
+	err = src.Do(func(s *recipe.Repo) (err error) { r, err = recipe.Clone(s, dir, tags); return })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+	}
+	msg := fmt.Sprintf("clone %s from %s", shown, src.shown)
+	if !tags {
+		msg += " without tags"
+	}
+	interp.CaseOf(thread).Record(thread, "git", msg, nil)
+	return newRepo(r, shown), nil
+}
+
 // initDir picks the folder for git.init: path as given, or a folder named
 // after src inside a new temporary folder that the run removes at its end.
 func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err error) {
+	name := "repo"
+	if src != "" {
+		if abs, err := filepath.Abs(src); err == nil {
+			name = filepath.Base(abs)
+		}
+	}
+	return tempOrPath(thread, path, name)
+}
+
+// tempOrPath is path as given, or a folder called name inside a new
+// temporary folder that the run removes at its end.
+func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, err error) {
 	if path != "" {
 		return path, path, nil
 	}
@@ -122,12 +169,6 @@ func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err 
 	interp.CaseOf(thread).Run.Defer("remove temporary repository", func(context.Context) error {
 		return os.RemoveAll(root)
 	})
-	name := "repo"
-	if src != "" {
-		if abs, err := filepath.Abs(src); err == nil {
-			name = filepath.Base(abs)
-		}
-	}
 	return filepath.Join(root, name), "<temp>/" + name, nil
 }
 

@@ -79,14 +79,15 @@ func (r *Repo) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (r *Repo) AttrNames() []string {
-	return []string{"commit", "head", "name", "path", "read", "status", "write"}
+	return []string{"commit", "fetch_tags", "head", "name", "path", "read", "status", "write"}
 }
 
 var repoMethods = map[string]Func{
-	"write":  repoWrite,
-	"read":   repoRead,
-	"commit": repoCommit,
-	"status": repoStatus,
+	"write":      repoWrite,
+	"read":       repoRead,
+	"commit":     repoCommit,
+	"status":     repoStatus,
+	"fetch_tags": repoFetchTags,
 }
 
 // repoArg unpacks a git.repo argument.

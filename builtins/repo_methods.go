@@ -108,3 +108,22 @@ func scrubPath(err error, given string) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), abs, given))
 }
+
+// repoFetchTags implements repo.fetch_tags(src).
+func repoFetchTags(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var src repoArg
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "src", &src); err != nil {
+		return nil, err
+	}
+	r := receiver(fn)
+	if r == src.Repo {
+		return nil, fmt.Errorf("%s: cannot fetch from the repository itself", fn.Name())
+	}
+	var s *recipe.Repo
+	src.Do(func(sr *recipe.Repo) error { s = sr; return nil })
+	if err := r.Do(func(rr *recipe.Repo) error { return rr.FetchTags(s) }); err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	interp.CaseOf(thread).Record(thread, "git", fmt.Sprintf("fetch tags into %s from %s", r.shown, src.shown), nil)
+	return starlark.None, nil
+}
