@@ -40,8 +40,8 @@ type Builtin struct {
 
 // Signature renders `name(args)`.
 func (b Builtin) Signature() string {
-	if b.Fn == nil && b.Args == "" {
-		return b.Name
+	if b.Fn == nil && b.Args == "" && !strings.Contains(b.Name, ".") {
+		return b.Name // a value, such as vars
 	}
 	return fmt.Sprintf("%s(%s)", b.Name, b.Args)
 }
