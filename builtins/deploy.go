@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -174,7 +175,7 @@ func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map
 
 // addSecrets adds the app's missing secrets to the stack with generated
 // values, or fails like abra when generation is off.
-func addSecrets(ctx contextT, e swarm.Engine, st *swarm.Stack, secrets []recipe.Secret, generate bool) (int, error) {
+func addSecrets(ctx context.Context, e swarm.Engine, st *swarm.Stack, secrets []recipe.Secret, generate bool) (int, error) {
 	existing, err := e.Secrets(ctx)
 	if err != nil {
 		return 0, err

@@ -1,12 +1,9 @@
 package builtins
 
 import (
-	"context"
 	"fmt"
 	"sort"
 )
-
-type contextT = context.Context
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[V any](m map[string]V) []string {
