@@ -155,28 +155,25 @@ func TestRollbackOnUnhealthy(t *testing.T) {
 // 2 s after its container died).
 const slowMonitor = 10 * time.Second
 
-// TestKillFault: the new task's container is killed once running; the
-// update rolls back.
-func TestKillFault(t *testing.T) {
+// TestFaultsRollBack: a new task that a fault makes fail once it is
+// running rolls the update back: its container killed (kill), or the test
+// app exiting 1 (CRASH_AFTER) 500ms after it is healthy (crash).
+func TestFaultsRollBack(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
-	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
-	svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultKill, After: 200 * time.Millisecond}},
-		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
-	checkRolledBack(t, svc, steps, evs)
-}
-
-// TestCrashFault: the test app's new task exits 1 (CRASH_AFTER) 500ms
-// after it is running (healthy); the update rolls back.
-func TestCrashFault(t *testing.T) {
-	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
-	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
-	svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{{Kind: cswarm.FaultCrash, After: 500 * time.Millisecond}},
-		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
-	checkRolledBack(t, svc, steps, evs)
+	for _, f := range []cswarm.Fault{
+		{Kind: cswarm.FaultKill, After: 200 * time.Millisecond},
+		{Kind: cswarm.FaultCrash, After: 500 * time.Millisecond},
+	} {
+		t.Run(f.Kind, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEngine(t, Options{})
+			_, ns := testNames(t)
+			v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
+			svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{f},
+				swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
+			checkRolledBack(t, svc, steps, evs)
+		})
+	}
 }
 
 // TestMemoryHeavyTaskOOM: the seed journal's case, without a fault: the
