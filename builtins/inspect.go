@@ -1,7 +1,6 @@
 package builtins
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -150,9 +149,6 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 	}
 	v, err := converge.Wait(interp.Context(thread), e, name, opts)
 	if err != nil {
-		if errors.Is(err, swarm.ErrNotFound) {
-			return v, fmt.Errorf("%s: service %s: %w", fn.Name(), name, err)
-		}
 		return v, fmt.Errorf("%s: %s: %w", fn.Name(), name, err)
 	}
 	c.Record(thread, "verdict", scrubIDs(c, summary(v)), map[string]string{

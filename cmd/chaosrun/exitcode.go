@@ -52,11 +52,7 @@ func exitCode(err error) int {
 	case errors.Is(err, swarm.ErrUnavailable):
 		return exitEnvironment
 	}
-	var se *interp.ScriptError
-	if errors.As(err, &se) {
-		return exitUsage
-	}
-	return exitUsage
+	return exitUsage // a *interp.ScriptError, or any other usage problem
 }
 
 // caseCode classifies a failed case: a failed check exits 1, an engine
