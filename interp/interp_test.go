@@ -152,3 +152,32 @@ func writeFile(t *testing.T, path, src string) {
 		t.Fatal(err)
 	}
 }
+
+// TestModuleRunsTestlessFileOncePerCase: a file with no test_* function is
+// its own case, so loading it as a Module runs nothing, and each RunCase
+// runs it once.
+func TestModuleRunsTestlessFileOncePerCase(t *testing.T) {
+	path := t.TempDir() + "/plain.star"
+	writeFile(t, path, "count()\n")
+	n := 0
+	count := starlark.NewBuiltin("count", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+		n++
+		return starlark.None, nil
+	})
+	opts := Options{Predeclared: starlark.StringDict{"count": count}, StartCase: virtualCases}
+	m, err := LoadModule(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("loading ran the file %d times, want 0", n)
+	}
+	if got := strings.Join(m.Cases(), ","); got != "plain" {
+		t.Fatalf("cases %q, want plain", got)
+	}
+	for i := 1; i <= 2; i++ {
+		if r := m.RunCase(context.Background(), "plain", virtualCases); r.Err != nil || n != i {
+			t.Errorf("run %d: err %v, file ran %d times", i, r.Err, n)
+		}
+	}
+}

@@ -28,7 +28,7 @@ func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, e
 	}
 	m := &module{loading: true}
 	r.modules[abs] = m
-	prog, err := compile(display, r.opts.Predeclared)
+	_, prog, err := compile(display, r.opts.Predeclared)
 	if err == nil {
 		m.globals, err = prog.Init(thread, r.predeclared())
 		m.globals.Freeze()

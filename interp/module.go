@@ -3,7 +3,6 @@ package interp
 import (
 	"context"
 	"errors"
-	"path/filepath"
 
 	"go.starlark.net/starlark"
 )
@@ -14,29 +13,23 @@ import (
 type Module struct {
 	r     *Run
 	file  string
-	prog  *starlark.Program
 	tests []*starlark.Function
 	// Load is the result of running the module code.
 	Load CaseResult
 }
 
 // LoadModule compiles path and runs its module code. When the file has no
-// test_* function its single case is the module code itself, and RunCase
-// runs the whole file again.
+// test_* function its single case is the module code itself: nothing runs
+// now, and RunCase runs the whole file.
 func LoadModule(ctx context.Context, path string, opts Options) (*Module, error) {
-	prog, err := compile(path, opts.Predeclared)
+	r, prog, tests, err := prepare(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
-	root := opts.Root
-	if root == "" {
-		root = filepath.Dir(path)
+	m := &Module{r: r, file: path, Load: CaseResult{Name: LoadCase, Transcript: NewTranscript(nil)}}
+	if !tests {
+		return m, nil
 	}
-	if root, err = filepath.Abs(root); err != nil {
-		return nil, &ScriptError{Msg: err.Error()}
-	}
-	r := &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
-	m := &Module{r: r, file: path, prog: prog}
 	setup, err := r.startCase(LoadCase, path)
 	if err != nil {
 		return nil, err

@@ -101,20 +101,11 @@ func fileCaseName(path string) string {
 // RunFile loads path and runs its cases.
 func RunFile(ctx context.Context, path string, opts Options) *FileResult {
 	res := &FileResult{File: path}
-	prog, err := compile(path, opts.Predeclared)
+	r, prog, _, err := prepare(ctx, path, opts)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	root := opts.Root
-	if root == "" {
-		root = filepath.Dir(path)
-	}
-	if root, err = filepath.Abs(root); err != nil {
-		res.Err = &ScriptError{Msg: err.Error()}
-		return res
-	}
-	r := &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
 	r.run(prog, res)
 	return res
 }
@@ -276,18 +267,46 @@ func testFunctions(globals starlark.StringDict) []*starlark.Function {
 	return fns
 }
 
+// prepare compiles a scenario and makes the Run that executes it; tests
+// reports whether the file defines test_* functions.
+func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *starlark.Program, tests bool, err error) {
+	f, prog, err := compile(path, opts.Predeclared)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	root := opts.Root
+	if root == "" {
+		root = filepath.Dir(path)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return nil, nil, false, &ScriptError{Msg: err.Error()}
+	}
+	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}, prog, definesTests(f), nil
+}
+
+// definesTests reports whether a file defines a test_* function at top
+// level, the only way a case function comes to be (see testFunctions).
+func definesTests(f *syntax.File) bool {
+	for _, stmt := range f.Stmts {
+		if def, ok := stmt.(*syntax.DefStmt); ok && strings.HasPrefix(def.Name.Name, "test_") {
+			return true
+		}
+	}
+	return false
+}
+
 // compile parses and resolves a scenario file.
-func compile(path string, predeclared starlark.StringDict) (*starlark.Program, error) {
+func compile(path string, predeclared starlark.StringDict) (*syntax.File, *starlark.Program, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &ScriptError{Msg: readError(path, err)}
+		return nil, nil, &ScriptError{Msg: readError(path, err)}
 	}
 	isPredeclared := func(name string) bool { _, ok := predeclared[name]; return ok || name == "vars" }
-	_, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
+	f, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
 	if err != nil {
-		return nil, staticError(err, predeclared)
+		return nil, nil, staticError(err, predeclared)
 	}
-	return prog, nil
+	return f, prog, nil
 }
 
 func readError(path string, err error) string {
