@@ -70,7 +70,6 @@ func Verdict(c interp.CaseResult) string {
 
 // GoldenRun runs a scenario on the simulator with the given seed and
 // renders its golden transcript. The scenario must not need --var values.
-func GoldenRun(file string, seed int64) (string, error) {
-	res := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed})
-	return Golden(res), nil
+func GoldenRun(file string, seed int64) string {
+	return Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
 }

@@ -74,10 +74,7 @@ func testAction(c *cli.Context) error {
 // checkGolden runs one scenario and compares (or, with update, rewrites)
 // its golden transcript. It returns a diff, or "" when they agree.
 func checkGolden(file string, seed int64, update bool) (string, error) {
-	got, err := runner.GoldenRun(file, seed)
-	if err != nil {
-		return "", err
-	}
+	got := runner.GoldenRun(file, seed)
 	path := runner.GoldenPath(file)
 	if update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
