@@ -40,8 +40,7 @@ func TestDeterminism(t *testing.T) {
 	t.Chdir("..")
 	for _, file := range shippedScenarios(t) {
 		for _, seed := range []int64{1, 2, 7} {
-			first := Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
-			second := Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
+			first, second := GoldenRun(file, seed), GoldenRun(file, seed)
 			if first != second {
 				t.Errorf("%s seed %d: transcripts differ between two runs:\n%s", file, seed, Diff("first", first, "second", second))
 			}
