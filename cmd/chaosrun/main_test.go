@@ -41,6 +41,9 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(files) == 0 {
+		t.Fatal("no scenario found under scenarios/ or examples/: the golden check would check nothing")
+	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
 			diff, err := checkGolden(f, 1, *update)
