@@ -33,8 +33,9 @@ type Repo struct {
 	shown string
 	// status memoises Status, contents the work tree's file hashes (see
 	// statcache.go).
-	status   statusMemo
-	contents contentSums
+	status       statusMemo
+	contents     contentSums
+	globalIgnore globalIgnoreSum
 }
 
 // Open opens the git checkout at path (the folder holding .git).
@@ -68,9 +69,7 @@ func Init(path string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := git.PlainInitWithOptions(abs, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
-	})
+	r, err := initOwned(abs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", abs, err)
 	}

@@ -79,14 +79,32 @@ func (r *Repo) fingerprint() string {
 	if err != nil {
 		return ""
 	}
-	files := append([]string{filepath.Join(gitDir, "info", "exclude")}, globalIgnoreFiles()...)
+	hashFiles(h, filepath.Join(gitDir, "info", "exclude"))
+	r.globalIgnore.once.Do(func() {
+		g := sha256.New()
+		hashFiles(g, globalIgnoreFiles()...)
+		r.globalIgnore.sum = g.Sum(nil)
+	})
+	h.Write(r.globalIgnore.sum)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// globalIgnoreSum is the hash of the user's global git configs and excludes
+// files, read at a checkout's first status: up to seven files, missing
+// more often than not, and that do not change in the middle of a run.
+type globalIgnoreSum struct {
+	once sync.Once
+	sum  []byte
+}
+
+// hashFiles adds the names and contents of the files that exist.
+func hashFiles(h io.Writer, files ...string) {
 	for _, f := range files {
 		if data, err := os.ReadFile(f); err == nil {
 			fmt.Fprintf(h, "X %s %d\x00", f, len(data))
 			h.Write(data)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // hashEntry adds a work-tree entry, named name, at path: its name and

@@ -1,0 +1,212 @@
+package recipe
+
+import (
+	"sync"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// store is go-git's on-disk storage with what it reads kept in memory, for
+// repositories this process created (Init, Clone) and alone writes. go-git
+// reads a reference from disk, path component by path component, at every
+// HEAD lookup, and opens a loose object's file before it consults its own
+// object cache: simulated explore runs spent a third of their time there.
+// Every write goes to disk first, so `git` and clones see the repository as
+// it is; a written index is read back from disk once rather than kept.
+// Repositories opened by path (Open) use go-git's storage as it is, since
+// something else may change them.
+type store struct {
+	*filesystem.Storage
+
+	mu      sync.Mutex
+	objects map[plumbing.Hash]plumbing.EncodedObject
+	refs    map[plumbing.ReferenceName]refResult
+	index   *index.Index
+	// writes counts reference and index writes, so that a read that
+	// overlapped a write does not keep what it read.
+	writes uint64
+}
+
+type refResult struct {
+	ref *plumbing.Reference
+	err error
+}
+
+// maxStoreObjects bounds the objects a repository keeps; past it the map
+// starts again (fixture histories have a few dozen objects).
+const maxStoreObjects = 4096
+
+// newStore returns the storage of the repository whose work tree is path,
+// and the work tree's filesystem.
+func newStore(path string) (*store, billy.Filesystem, error) {
+	wt := osfs.New(path)
+	dot, err := wt.Chroot(git.GitDirName)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &store{Storage: filesystem.NewStorage(dot, cache.NewObjectLRUDefault())}, wt, nil
+}
+
+// openOwned opens the repository at path that this process created.
+func openOwned(path string) (*git.Repository, error) {
+	s, wt, err := newStore(path)
+	if err != nil {
+		return nil, err
+	}
+	return git.Open(s, wt)
+}
+
+// initOwned creates a repository at path whose default branch is main.
+func initOwned(path string) (*git.Repository, error) {
+	s, wt, err := newStore(path)
+	if err != nil {
+		return nil, err
+	}
+	return git.InitWithOptions(s, wt, git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")})
+}
+
+func (s *store) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	s.mu.Lock()
+	obj, ok := s.objects[h]
+	s.mu.Unlock()
+	if ok {
+		if t != plumbing.AnyObject && obj.Type() != t {
+			return nil, plumbing.ErrObjectNotFound
+		}
+		return obj, nil
+	}
+	obj, err := s.Storage.EncodedObject(t, h)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.objects == nil || len(s.objects) >= maxStoreObjects {
+		s.objects = map[plumbing.Hash]plumbing.EncodedObject{}
+	}
+	s.objects[h] = obj
+	return obj, nil
+}
+
+func (s *store) Reference(name plumbing.ReferenceName) (*plumbing.Reference, error) {
+	s.mu.Lock()
+	r, ok := s.refs[name]
+	writes := s.writes
+	s.mu.Unlock()
+	if ok {
+		return r.ref, r.err
+	}
+	ref, err := s.Storage.Reference(name)
+	if err != nil && err != plumbing.ErrReferenceNotFound {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writes == writes {
+		if s.refs == nil {
+			s.refs = map[plumbing.ReferenceName]refResult{}
+		}
+		s.refs[name] = refResult{ref, err}
+	}
+	return ref, err
+}
+
+// forgetRefs drops what is remembered of the references.
+func (s *store) forgetRefs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refs = nil
+	s.writes++
+}
+
+// wrote records a reference write that returned err: name now reads as
+// ref, or as not found when ref is nil. After a failed write nothing of the
+// references is trusted.
+func (s *store) wrote(name plumbing.ReferenceName, ref *plumbing.Reference, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	switch {
+	case err != nil:
+		s.refs = nil
+	case s.refs == nil:
+	case ref == nil:
+		s.refs[name] = refResult{err: plumbing.ErrReferenceNotFound}
+	default:
+		s.refs[name] = refResult{ref: ref}
+	}
+}
+
+func (s *store) SetReference(ref *plumbing.Reference) error {
+	err := s.Storage.SetReference(ref)
+	s.wrote(ref.Name(), ref, err)
+	return err
+}
+
+func (s *store) CheckAndSetReference(ref, old *plumbing.Reference) error {
+	err := s.Storage.CheckAndSetReference(ref, old)
+	s.wrote(ref.Name(), ref, err)
+	return err
+}
+
+func (s *store) RemoveReference(name plumbing.ReferenceName) error {
+	err := s.Storage.RemoveReference(name)
+	s.wrote(name, nil, err)
+	return err
+}
+
+func (s *store) PackRefs() error {
+	defer s.forgetRefs()
+	return s.Storage.PackRefs()
+}
+
+// Index returns a copy of the index, which callers may change.
+func (s *store) Index() (*index.Index, error) {
+	s.mu.Lock()
+	idx, writes := s.index, s.writes
+	s.mu.Unlock()
+	if idx == nil {
+		var err error
+		if idx, err = s.Storage.Index(); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		if s.writes == writes {
+			s.index = copyIndex(idx)
+		}
+		s.mu.Unlock()
+	}
+	return copyIndex(idx), nil
+}
+
+// SetIndex writes the index; the next Index reads it back from disk, so
+// that what go-git's encoder leaves out or changes (extensions, the file's
+// modification time for its racy-git check) reads as it would without the
+// store.
+func (s *store) SetIndex(idx *index.Index) error {
+	defer func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.index = nil
+		s.writes++
+	}()
+	return s.Storage.SetIndex(idx)
+}
+
+// copyIndex copies the index and its entries; the extensions, which go-git
+// replaces rather than edits, are shared.
+func copyIndex(idx *index.Index) *index.Index {
+	c := *idx
+	c.Entries = make([]*index.Entry, len(idx.Entries))
+	for i, e := range idx.Entries {
+		ec := *e
+		c.Entries[i] = &ec
+	}
+	return &c
+}
