@@ -11,7 +11,7 @@ import (
 	"sort"
 	"sync"
 
-	chswarm "github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/deepcopy"
 )
 
 // buildCache memoises Build by content: the same work tree, env, options and
@@ -99,18 +99,12 @@ func (a *App) storeBuild(key string, d *Deploy) {
 }
 
 // clone copies a Deploy deeply enough that callers may change its stack:
-// the stack goes through JSON, as it would to the Engine API. The loaded
-// compose configuration is shared and must be treated as read-only.
+// the stack is copied as a JSON round trip to the Engine API would
+// (deepcopy). The loaded compose configuration is shared and must be
+// treated as read-only.
 func (d *Deploy) clone() *Deploy {
 	c := *d
-	b, err := json.Marshal(d.Stack)
-	if err != nil {
-		panic("recipe: stack does not marshal: " + err.Error())
-	}
-	c.Stack = chswarm.Stack{}
-	if err := json.Unmarshal(b, &c.Stack); err != nil {
-		panic("recipe: stack does not unmarshal: " + err.Error())
-	}
+	c.Stack = deepcopy.Of(d.Stack)
 	c.Secrets = append([]Secret(nil), d.Secrets...)
 	c.ExternalNetworks = append([]string(nil), d.ExternalNetworks...)
 	return &c

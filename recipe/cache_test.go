@@ -2,8 +2,12 @@ package recipe
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // TestBuildCache checks that a cached build equals a fresh one, that a
@@ -75,5 +79,48 @@ func TestBuildCacheAcrossCheckouts(t *testing.T) {
 		if same := got[0] == got[1]; same == withMount {
 			t.Errorf("with bind mount %v: results equal = %v", withMount, same)
 		}
+	}
+}
+
+// TestCloneIsAJSONRoundTrip checks deepcopy against the JSON round trip it
+// replaced, on the stack of every fixture recipe.
+func TestCloneIsAJSONRoundTrip(t *testing.T) {
+	isolateGit(t)
+	dirs, err := filepath.Glob("../examples/recipes/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixture recipes: %v", err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			r, err := Init(filepath.Join(t.TempDir(), filepath.Base(dir)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CopyTree(r, dir); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Commit("release", "1.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			a, err := NewApp(filepath.Base(dir)+".example.com", r, map[string]string{"SECRET_DB_PASSWORD_VERSION": "v1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := a.Build(StackOptions{Chaos: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want chswarm.Stack
+			b, err := json.Marshal(d.Stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &want); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.clone().Stack; !reflect.DeepEqual(got, want) {
+				t.Errorf("clone differs from the JSON round trip:\n%+v\n%+v", got, want)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/coop-cloud/chaosrun/deepcopy"
 	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
@@ -22,11 +23,10 @@ type specRec struct {
 	spec   *swarm.ServiceSpec
 	faults []chswarm.Fault // injected into every task made from this spec
 	killed map[uint64]bool // slots whose first task already got a kill fault
-	tmpl   []byte          // TaskTemplate as JSON, for copies
-	raw    []byte          // the spec as JSON, for copies
+	tmpl   []byte          // TaskTemplate as JSON, made on first use (sameJSONTemplate)
 
 	// Shared read-only forms handed to callers, made on first use:
-	// decoding JSON on every inspection dominated simulated runs.
+	// copying the spec on every inspection dominated simulated runs.
 	inspected *swarm.ServiceSpec // with swarm's defaults inserted (Spec)
 	previous  *swarm.ServiceSpec // API form (PreviousSpec)
 	taskSpec  *swarm.TaskSpec
@@ -51,10 +51,7 @@ func (r *specRec) previousForm() *swarm.ServiceSpec {
 // taskForm is the task spec as Tasks shows it; callers must not change it.
 func (r *specRec) taskForm() swarm.TaskSpec {
 	if r.taskSpec == nil {
-		r.taskSpec = new(swarm.TaskSpec)
-		if err := json.Unmarshal(r.tmpl, r.taskSpec); err != nil {
-			panic(fmt.Sprintf("sim: copy task spec of %s: %v", r.spec.Name, err))
-		}
+		r.taskSpec = ptr(deepcopy.Of(r.spec.TaskTemplate))
 	}
 	return *r.taskSpec
 }
@@ -72,36 +69,34 @@ type service struct {
 	restarts   map[uint64][]time.Time // restart history per slot (for MaxAttempts)
 }
 
-// newRec records a spec (already a private copy) with its faults.
+// newRec records a spec (already a private copy, never changed again) with
+// its faults.
 func newRec(spec *swarm.ServiceSpec, faults []chswarm.Fault) *specRec {
-	tmpl, _ := json.Marshal(spec.TaskTemplate)
-	raw, _ := json.Marshal(spec)
-	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}, tmpl: tmpl, raw: raw}
+	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}}
 }
 
 // copy returns a private copy of the record's spec.
-func (r *specRec) copy() *swarm.ServiceSpec {
-	var out swarm.ServiceSpec
-	if err := json.Unmarshal(r.raw, &out); err != nil {
-		panic(fmt.Sprintf("sim: copy service spec %s: %v", r.spec.Name, err))
-	}
-	return &out
-}
+func (r *specRec) copy() *swarm.ServiceSpec { return copySpec(r.spec) }
 
-// copySpec deep-copies a service spec.
+// copySpec deep-copies a service spec as a JSON round trip through the
+// Engine API would (deepcopy).
 func copySpec(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 	if spec == nil {
 		return nil
 	}
-	b, err := json.Marshal(spec)
-	if err != nil {
-		panic(fmt.Sprintf("sim: copy service spec %s: %v", spec.Name, err))
+	return ptr(deepcopy.Of(*spec))
+}
+
+// templateJSON is the record's TaskTemplate as JSON.
+func (r *specRec) templateJSON() []byte {
+	if r.tmpl == nil {
+		b, err := json.Marshal(r.spec.TaskTemplate)
+		if err != nil {
+			panic(fmt.Sprintf("sim: task template of %s: %v", r.spec.Name, err))
+		}
+		r.tmpl = b
 	}
-	var out swarm.ServiceSpec
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(fmt.Sprintf("sim: copy service spec %s: %v", spec.Name, err))
-	}
-	return &out
+	return r.tmpl
 }
 
 // sameSpec is swarmkit Supervisor.Update's test for "an update already

@@ -175,6 +175,6 @@ func (u *updater) complete() {
 
 var zeroTime time.Time
 
-func sameJSONTemplate(a, b *specRec) bool { return bytes.Equal(a.tmpl, b.tmpl) }
+func sameJSONTemplate(a, b *specRec) bool { return bytes.Equal(a.templateJSON(), b.templateJSON()) }
 
 func deepEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
