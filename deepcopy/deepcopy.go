@@ -17,6 +17,7 @@ package deepcopy
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -74,7 +75,7 @@ func copyValue(dst, src reflect.Value) {
 }
 
 func copyElems(dst, src reflect.Value) {
-	if isPlain(src.Type().Elem()) {
+	if planOf(src.Type().Elem()).plain {
 		reflect.Copy(dst, src)
 		return
 	}
@@ -83,15 +84,79 @@ func copyElems(dst, src reflect.Value) {
 	}
 }
 
-// isPlain reports whether values of t hold no references, so that
-// assigning one copies it deeply.
-func isPlain(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Struct,
-		reflect.Array, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return false
+// plan is what copying a type takes, worked out once per type as
+// encoding/json does: reading struct tags on every copy cost more than
+// the copy.
+type plan struct {
+	// plain types hold no references and nothing a JSON round trip drops,
+	// so assigning a value copies it.
+	plain  bool
+	fields []field // a struct's fields that a copy sets
+}
+
+type field struct {
+	index               int
+	omitEmpty, omitZero bool
+	promoted            bool // an unexported embedded struct
+}
+
+var plans sync.Map // reflect.Type → *plan
+
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
 	}
-	return true
+	p := makePlan(t, map[reflect.Type]bool{})
+	plans.Store(t, p)
+	return p
+}
+
+// makePlan works out t's plan; seen holds the types being worked out, which
+// a recursive type reaches again and which are then taken as not plain.
+func makePlan(t reflect.Type, seen map[reflect.Type]bool) *plan {
+	if seen[t] {
+		return &plan{}
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Chan,
+		reflect.Func, reflect.UnsafePointer:
+		return &plan{}
+	case reflect.Array:
+		return &plan{plain: makePlan(t.Elem(), seen).plain}
+	case reflect.Struct:
+		return structPlan(t, seen)
+	}
+	return &plan{plain: true}
+}
+
+func structPlan(t reflect.Type, seen map[reflect.Type]bool) *plan {
+	p := &plan{plain: t != timeType}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			p.plain = false
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				p.fields = append(p.fields, field{index: i, promoted: true})
+			}
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			p.plain = false
+			continue
+		}
+		_, opts, _ := strings.Cut(tag, ",")
+		fp := field{index: i, omitEmpty: hasOpt(opts, "omitempty"), omitZero: hasOpt(opts, "omitzero")}
+		// omitempty drops only zero values of plain kinds, which a copy
+		// leaves zero anyway; omitzero may ask an IsZero method.
+		if fp.omitZero || !makePlan(f.Type, seen).plain {
+			p.plain = false
+		}
+		p.fields = append(p.fields, fp)
+	}
+	return p
 }
 
 func copyStruct(dst, src reflect.Value) {
@@ -102,24 +167,20 @@ func copyStruct(dst, src reflect.Value) {
 		dst.Set(reflect.ValueOf(src.Interface().(time.Time).Round(0)))
 		return
 	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			if f.Anonymous && f.Type.Kind() == reflect.Struct {
-				copyStruct(dst.Field(i), src.Field(i)) // its exported fields are promoted
-			}
-			continue
+	p := planOf(t)
+	if p.plain {
+		dst.Set(src)
+		return
+	}
+	for _, f := range p.fields {
+		v := src.Field(f.index)
+		switch {
+		case f.promoted:
+			copyStruct(dst.Field(f.index), v) // its exported fields are promoted
+		case (f.omitEmpty && isEmpty(v)) || (f.omitZero && isZero(v)):
+		default:
+			copyValue(dst.Field(f.index), v)
 		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		_, opts, _ := strings.Cut(tag, ",")
-		v := src.Field(i)
-		if (hasOpt(opts, "omitempty") && isEmpty(v)) || (hasOpt(opts, "omitzero") && isZero(v)) {
-			continue
-		}
-		copyValue(dst.Field(i), v)
 	}
 }
 

@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
-	"github.com/coop-cloud/chaosrun/deepcopy"
 )
 
 // buildCache memoises Build by content: the same work tree, env, options and
@@ -98,14 +99,21 @@ func (a *App) storeBuild(key string, d *Deploy) {
 	buildCache.m[key] = c
 }
 
-// clone copies a Deploy deeply enough that callers may change its stack:
-// the stack is copied as a JSON round trip to the Engine API would
-// (deepcopy). The loaded compose configuration is shared and must be
-// treated as read-only.
+// clone copies a Deploy so that callers may set or add to the stack's
+// fields (Faults, Secrets, a service replaced in Services) without changing
+// the cached one. What the service specs point to (labels, container
+// specs) is shared with the cache and read-only: engines copy a spec before
+// they change it (swarm.Engine.Deploy). The loaded compose configuration is
+// shared and read-only too. A deep copy of the stack cost a tenth of an
+// explore run.
 func (d *Deploy) clone() *Deploy {
 	c := *d
-	c.Stack = deepcopy.Of(d.Stack)
-	c.Secrets = append([]Secret(nil), d.Secrets...)
-	c.ExternalNetworks = append([]string(nil), d.ExternalNetworks...)
+	c.Stack.Networks = maps.Clone(d.Stack.Networks)
+	c.Stack.Secrets = slices.Clone(d.Stack.Secrets)
+	c.Stack.Configs = slices.Clone(d.Stack.Configs)
+	c.Stack.Services = maps.Clone(d.Stack.Services)
+	c.Stack.Faults = maps.Clone(d.Stack.Faults)
+	c.Secrets = slices.Clone(d.Secrets)
+	c.ExternalNetworks = slices.Clone(d.ExternalNetworks)
 	return &c
 }

@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/deepcopy"
 	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // TestBuildCache checks that a cached build equals a fresh one, that a
-// caller changing its copy does not change the next, and that a changed
-// compose file misses the cache.
+// caller setting or adding to its copy's fields does not change the next,
+// and that a changed compose file misses the cache.
 func TestBuildCache(t *testing.T) {
 	f := buildFixture(t)
 	app, err := NewApp("discourse.example.com", f.Repo, map[string]string{"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
@@ -28,13 +31,16 @@ func TestBuildCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first.Stack.Services["discourse_example_com_app"].Labels["mutated"] = "yes"
+	first.Stack.Services["discourse_example_com_app"] = swarm.ServiceSpec{}
+	first.Stack.Faults = map[string][]chswarm.Fault{"discourse_example_com_app": {{Kind: chswarm.FaultKill}}}
+	first.Stack.Secrets = append(first.Stack.Secrets, swarm.SecretSpec{Data: []byte("added")})
+	first.Secrets[0].Name = "changed"
 	second, err := app.Build(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := json.Marshal(fresh.Stack)
-	if got, _ := json.Marshal(second.Stack); string(got) != string(want) {
+	want, _ := json.Marshal(fresh)
+	if got, _ := json.Marshal(second); string(got) != string(want) {
 		t.Errorf("cached build differs from a fresh one:\n got %s\nwant %s", got, want)
 	}
 	if err := f.Repo.WriteFile("compose.ccci.yml", []byte("version: \"3.8\"\nservices:\n  app:\n    deploy:\n      replicas: 2\n")); err != nil {
@@ -82,9 +88,10 @@ func TestBuildCacheAcrossCheckouts(t *testing.T) {
 	}
 }
 
-// TestCloneIsAJSONRoundTrip checks deepcopy against the JSON round trip it
-// replaced, on the stack of every fixture recipe.
-func TestCloneIsAJSONRoundTrip(t *testing.T) {
+// TestDeepCopyIsAJSONRoundTrip checks deepcopy, which the simulator copies
+// specs with, against the JSON round trip it replaced, on the stack of
+// every fixture recipe.
+func TestDeepCopyIsAJSONRoundTrip(t *testing.T) {
 	isolateGit(t)
 	dirs, err := filepath.Glob("../examples/recipes/*")
 	if err != nil || len(dirs) == 0 {
@@ -118,8 +125,8 @@ func TestCloneIsAJSONRoundTrip(t *testing.T) {
 			if err := json.Unmarshal(b, &want); err != nil {
 				t.Fatal(err)
 			}
-			if got := d.clone().Stack; !reflect.DeepEqual(got, want) {
-				t.Errorf("clone differs from the JSON round trip:\n%+v\n%+v", got, want)
+			if got := deepcopy.Of(d.Stack); !reflect.DeepEqual(got, want) {
+				t.Errorf("deepcopy differs from the JSON round trip:\n%+v\n%+v", got, want)
 			}
 		})
 	}

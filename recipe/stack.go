@@ -26,7 +26,9 @@ type StackOptions struct {
 
 // Deploy is everything one `abra app deploy` of an app sends and checks.
 type Deploy struct {
-	// Stack is what the swarm engine deploys.
+	// Stack is what the swarm engine deploys. Its fields are the caller's
+	// to set or add to; what its service specs point to is shared with the
+	// build cache and must not be changed.
 	Stack chswarm.Stack
 	// Version is the deploy version: the chaos version with Chaos.
 	Version string

@@ -25,6 +25,8 @@ type Engine interface {
 	// Deploy creates or updates a stack the way `docker stack deploy` does:
 	// networks and secrets that do not exist are created, then each service is
 	// created, or updated (at its current version index) when it exists.
+	// It changes nothing st points to: the build cache shares specs
+	// between deploys, so an engine copies a spec before changing it.
 	Deploy(ctx context.Context, st Stack) error
 	// Secrets lists the names of the secrets that exist on the swarm.
 	Secrets(ctx context.Context) ([]string, error)
