@@ -13,21 +13,21 @@ type inner struct {
 }
 
 type sample struct {
-	Name      string
-	Labels    map[string]string `json:",omitempty"`
-	Empty     []string          `json:",omitempty"`
-	Kept      []string
-	Nil       []string
-	Skipped   string `json:"-"`
-	Dash      string `json:"-,"`
-	Zero      inner  `json:",omitzero"`
-	Inner     *inner
-	Inners    []inner
-	Bytes     []byte
-	Array     [2]*int
-	When      time.Time
-	Wait      time.Duration `json:",omitempty"`
-	hidden    string
+	Name    string
+	Labels  map[string]string `json:",omitempty"`
+	Empty   []string          `json:",omitempty"`
+	Kept    []string
+	Nil     []string
+	Skipped string `json:"-"`
+	Dash    string `json:"-,"`
+	Zero    inner  `json:",omitzero"`
+	Inner   *inner
+	Inners  []inner
+	Bytes   []byte
+	Array   [2]*int
+	When    time.Time
+	Wait    time.Duration `json:",omitempty"`
+	hidden  string
 	inner
 }
 

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-
 )
 
 // buildCache memoises Build by content: the same work tree, env, options and
