@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 func TestChaosVersionMatchesGitCLI(t *testing.T) {
@@ -87,5 +89,39 @@ func TestChaosVersionMatchesGitCLI(t *testing.T) {
 func TestSmallSHA(t *testing.T) {
 	if got := SmallSHA("7ae7b0f76efb0123456789012345678901234567"); got != "7ae7b0f7" {
 		t.Errorf("SmallSHA = %q", got)
+	}
+}
+
+// TestContentSumsSeeQuickRewrites rewrites a file with content of the same
+// size and gives it back its old modification time, as a file system with
+// coarse timestamps would when both writes fall in one tick: the content
+// hash the status fingerprint and the build cache use must be the new
+// content's, not one remembered under the same stat data.
+func TestContentSumsSeeQuickRewrites(t *testing.T) {
+	isolateGit(t)
+	r := newRepo(t, map[string]string{"a.txt": "aaaa\n"})
+	path := filepath.Join(r.Path(), "a.txt")
+	for _, data := range []string{"bbbb\n", "aaaa\n", "cccc\n"} {
+		before, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.contents.sum(path, before); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteFile("a.txt", []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, before.ModTime(), before.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.contents.sum(path, info)
+		if want := plumbing.ComputeHash(plumbing.BlobObject, []byte(data)); err != nil || got != want {
+			t.Fatalf("after writing %q: sum %s, %v; want %s", data, got, err, want)
+		}
 	}
 }

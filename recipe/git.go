@@ -118,7 +118,17 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(p, data, 0o644)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return err
+	}
+	// Record the content written: a rewrite of the same size within the
+	// file system's timestamp granularity would otherwise look unchanged.
+	info, err := os.Lstat(p)
+	if err != nil {
+		return err
+	}
+	r.contents.put(p, info, plumbing.ComputeHash(plumbing.BlobObject, data))
+	return nil
 }
 
 // ReadFile reads a file of the work tree.

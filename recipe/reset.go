@@ -73,9 +73,8 @@ func (r *Repo) checkoutFile(f *object.File) (*index.Entry, error) {
 	info, err := os.Lstat(path)
 	same := false
 	if err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o100 == perm&0o100 {
-		if data, err := os.ReadFile(path); err == nil {
-			same = plumbing.ComputeHash(plumbing.BlobObject, data) == f.Hash
-		}
+		sum, err := r.contents.sum(path, info)
+		same = err == nil && sum == f.Hash
 	}
 	if !same {
 		data, err := f.Contents()
@@ -92,6 +91,7 @@ func (r *Repo) checkoutFile(f *object.File) (*index.Entry, error) {
 		if info, err = os.Lstat(path); err != nil {
 			return nil, err
 		}
+		r.contents.put(path, info, f.Hash)
 	}
 	return &index.Entry{Name: f.Name, Hash: f.Hash, Mode: f.Mode, Size: uint32(info.Size()),
 		ModifiedAt: info.ModTime(), CreatedAt: info.ModTime()}, nil

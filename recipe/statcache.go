@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // statusMemo remembers Status results under a fingerprint of everything a
@@ -132,10 +134,10 @@ func (r *Repo) hashEntry(h io.Writer, name, path string, d fs.DirEntry) error {
 	return nil
 }
 
-// contentSums remembers the content hash of work-tree files under their
+// contentSums remembers the git blob hash of work-tree files under their
 // stat data (size, mode, modification time in nanoseconds, inode), so a
 // file is read again only when it changed, as git's index does. Checkouts
-// rewrite only the files that differ, so most files keep their sums.
+// rewrite only the files that differ, and record the hashes of those.
 type contentSums struct {
 	mu   sync.Mutex
 	sums map[string]statSum
@@ -143,11 +145,16 @@ type contentSums struct {
 
 type statSum struct {
 	stat string
-	sum  [sha256.Size]byte
+	sum  plumbing.Hash
 }
 
-func (c *contentSums) sum(path string, info fs.FileInfo) ([sha256.Size]byte, error) {
-	stat := fmt.Sprintf("%d %o %d %v", info.Size(), info.Mode(), info.ModTime().UnixNano(), inode(info))
+func statKey(info fs.FileInfo) string {
+	return fmt.Sprintf("%d %o %d %v", info.Size(), info.Mode(), info.ModTime().UnixNano(), inode(info))
+}
+
+// sum is the blob hash of the regular file at path, whose Lstat is info.
+func (c *contentSums) sum(path string, info fs.FileInfo) (plumbing.Hash, error) {
+	stat := statKey(info)
 	c.mu.Lock()
 	if s, ok := c.sums[path]; ok && s.stat == stat {
 		c.mu.Unlock()
@@ -156,16 +163,21 @@ func (c *contentSums) sum(path string, info fs.FileInfo) ([sha256.Size]byte, err
 	c.mu.Unlock()
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return [sha256.Size]byte{}, err
+		return plumbing.ZeroHash, err
 	}
-	sum := sha256.Sum256(data)
+	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
+	c.put(path, info, sum)
+	return sum, nil
+}
+
+// put records that the file at path, whose Lstat is info, has blob hash sum.
+func (c *contentSums) put(path string, info fs.FileInfo, sum plumbing.Hash) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sums == nil || len(c.sums) > 4096 {
 		c.sums = map[string]statSum{}
 	}
-	c.sums[path] = statSum{stat, sum}
-	return sum, nil
+	c.sums[path] = statSum{statKey(info), sum}
 }
 
 // inode is the file's inode number where the platform has one.
