@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"sync"
+	"time"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
@@ -185,18 +186,50 @@ func (s *store) Index() (*index.Index, error) {
 	return copyIndex(idx), nil
 }
 
-// SetIndex writes the index; the next Index reads it back from disk, so
-// that what go-git's encoder leaves out or changes (extensions, the file's
-// modification time for its racy-git check) reads as it would without the
-// store.
+// SetIndex writes the index and keeps it as go-git would read it back
+// (asIndexFile), with the file's modification time for go-git's racy-git
+// check: reading it back cost three system calls and a decode per
+// checkout.
 func (s *store) SetIndex(idx *index.Index) error {
-	defer func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.index = nil
-		s.writes++
-	}()
-	return s.Storage.SetIndex(idx)
+	s.mu.Lock()
+	s.index = nil
+	s.writes++
+	writes := s.writes
+	s.mu.Unlock()
+	if err := s.Storage.SetIndex(idx); err != nil {
+		return err
+	}
+	info, err := s.Storage.Filesystem().Stat("index")
+	if err != nil {
+		return nil // the next Index reads it
+	}
+	kept := asIndexFile(idx, info.ModTime())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writes == writes {
+		s.index = kept
+	}
+	return nil
+}
+
+// asIndexFile is idx as go-git's decoder reads back what its encoder wrote:
+// the version and entries (sorted by the encoder), times cut to the
+// format's 32-bit seconds and nanoseconds, no extensions.
+func asIndexFile(idx *index.Index, modTime time.Time) *index.Index {
+	out := &index.Index{Version: idx.Version, ModTime: modTime}
+	for _, e := range idx.Entries {
+		c := *e
+		c.CreatedAt, c.ModifiedAt = indexTime(e.CreatedAt), indexTime(e.ModifiedAt)
+		out.Entries = append(out.Entries, &c)
+	}
+	return out
+}
+
+func indexTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Unix(0, 0)
+	}
+	return time.Unix(int64(uint32(t.Unix())), int64(uint32(t.Nanosecond())))
 }
 
 // copyIndex copies the index and its entries; the extensions, which go-git
