@@ -9,6 +9,7 @@ import (
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
 
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/swarm"
@@ -61,6 +62,12 @@ type serviceValue struct {
 }
 
 func (s serviceValue) Type() string { return "service" }
+
+// CompareSameType compares two inspected services field by field; the
+// struct's own method would be handed a serviceValue it cannot take.
+func (s serviceValue) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
+	return s.Struct.CompareSameType(op, y.(serviceValue).Struct, depth)
+}
 
 // serviceName is the full name of an app's service.
 func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) (swarm.Engine, string, error) {
