@@ -79,7 +79,8 @@ type Event struct {
 	Service string
 	ID      string
 	// Attributes as the Engine reports them for services (updatestate.new,
-	// image.new, ...) and, for tasks, "state" and "desired".
+	// image.new, ...) and, for tasks, "state" and "desired". They are
+	// read-only: the simulator shares them between subscribers.
 	Attributes map[string]string
 }
 

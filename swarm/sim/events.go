@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"maps"
 	"time"
 
 	"github.com/coop-cloud/chaosrun/clock"
@@ -45,9 +44,7 @@ func (s *Sim) emit(ev chswarm.Event) {
 		if sub.ctx.Err() != nil {
 			continue
 		}
-		e := ev
-		e.Attributes = cloneAttrs(ev.Attributes)
-		sub.queue = append(sub.queue, e)
+		sub.queue = append(sub.queue, ev) // Attributes shared: read-only (swarm.Event)
 		if len(sub.queue) > maxQueued {
 			sub.queue = sub.queue[len(sub.queue)-maxQueued:]
 		}
@@ -57,8 +54,6 @@ func (s *Sim) emit(ev chswarm.Event) {
 	clear(s.subs[len(live):])
 	s.subs = live
 }
-
-func cloneAttrs(m map[string]string) map[string]string { return maps.Clone(m) }
 
 // Next returns the next event, clock.ErrDeadline at the deadline (zero:
 // none), or the context's error.

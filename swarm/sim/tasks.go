@@ -24,7 +24,7 @@ func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm
 	if !ok {
 		return nil, fmt.Errorf("tasks of service %s: %w", service, chswarm.ErrNotFound)
 	}
-	var out []swarm.Task
+	out := make([]swarm.Task, 0, len(svc.tasks))
 	for _, t := range svc.tasks {
 		if upToDate && dirty(t, svc.spec) {
 			continue
