@@ -142,7 +142,8 @@ func writeExplore(w io.Writer, sum *runner.ExploreSummary, took time.Duration, j
 		for _, cs := range sum.Cases {
 			total += cs.Runs
 		}
-		fmt.Fprintf(w, " in %s with %d jobs (%.0f case runs/s)", took.Round(time.Millisecond), jobs, float64(total)/took.Seconds())
+		fmt.Fprintf(w, " in %s with %d jobs (%.0f seeds/s, %.0f case runs/s)", took.Round(time.Millisecond), jobs,
+			float64(sum.Runs)/took.Seconds(), float64(total)/took.Seconds())
 	}
 	fmt.Fprintln(w)
 	for _, cs := range sum.Cases {
