@@ -25,3 +25,9 @@ func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (swarm.Engine, erro
 	}
 	return e, nil
 }
+
+// onSimulator reports whether the thread's case runs on the simulator.
+func onSimulator(thread *starlark.Thread) bool {
+	e, _ := interp.CaseOf(thread).Value(engineKey).(swarm.Engine)
+	return e != nil && e.Name() == "sim"
+}

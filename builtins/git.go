@@ -25,7 +25,9 @@ and status.`,
 			Summary: "Creates an empty repository and returns its git.repo; src copies a folder's files in (uncommitted).",
 			Detail: `Without path the repository is a temporary folder, named after src's folder
 (or "repo") so the recipe name is right, and removed when the run ends; it
-is shown as <temp>/<name>. exclude lists top-level names of src not to copy.
+is shown as <temp>/<name>; on the simulator chaosrun also keeps its work tree
+in memory, so change it only through the git.repo. exclude lists top-level
+names of src not to copy.
 The branch is main. Commits made with repo.commit have a fixed author and
 times, so the same history always has the same hashes.`,
 			Example: `repo = git.init(src = "examples/recipes/discourse", exclude = ["compose.ccci.yml"])
@@ -101,7 +103,11 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	r, err := recipe.Init(dir)
+	initRepo := recipe.Init
+	if path == "" && onSimulator(thread) {
+		initRepo = recipe.InitPrivate // a temporary folder nothing else writes to
+	}
+	r, err := initRepo(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
 	}

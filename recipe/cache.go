@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"maps"
-	"path/filepath"
 	"slices"
 	"sort"
 	"sync"
@@ -35,18 +33,7 @@ const maxBuildCache = 256
 func (a *App) buildKey(opts StackOptions, version string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%t\x00%s\x00%s\x00", a.RecipeName(), opts.Chaos, opts.APIVersion, version)
-	gitDir := filepath.Join(a.Repo.Path(), ".git")
-	err := filepath.WalkDir(a.Repo.Path(), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path == gitDir {
-			return fs.SkipDir
-		}
-		rel, _ := filepath.Rel(a.Repo.Path(), path)
-		return a.Repo.hashEntry(h, rel, path, d)
-	})
-	if err != nil {
+	if err := a.Repo.hashTree(h); err != nil {
 		return ""
 	}
 	keys := make([]string, 0, len(a.Env))

@@ -36,6 +36,8 @@ type Repo struct {
 	status       statusMemo
 	contents     contentSums
 	globalIgnore globalIgnoreSum
+	// model is the work tree of a private checkout (InitPrivate), else nil.
+	model *treeModel
 }
 
 // Open opens the git checkout at path (the folder holding .git).
@@ -119,15 +121,20 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 		return err
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
+		r.forgetModel()
 		return err
 	}
 	// Record the content written: a rewrite of the same size within the
 	// file system's timestamp granularity would otherwise look unchanged.
 	info, err := os.Lstat(p)
 	if err != nil {
+		r.forgetModel()
 		return err
 	}
-	r.contents.put(p, info, plumbing.ComputeHash(plumbing.BlobObject, data))
+	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
+	r.contents.put(p, info, sum)
+	rel, _ := filepath.Rel(r.path, p)
+	r.wrote(rel, sum, info)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,8 +53,10 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 	for _, e := range idx.Entries {
 		if !inTree[e.Name] {
 			if err := os.Remove(filepath.Join(r.path, filepath.FromSlash(e.Name))); err != nil && !os.IsNotExist(err) {
+				r.forgetModel()
 				return err
 			}
+			r.removed(e.Name)
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
@@ -65,34 +68,57 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 // checkoutFile writes one tracked file unless the work tree already holds
 // it, and returns its index entry.
 func (r *Repo) checkoutFile(f *object.File) (*index.Entry, error) {
-	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
 	perm := os.FileMode(0o644)
 	if f.Mode == filemode.Executable {
 		perm = 0o755
 	}
-	info, err := os.Lstat(path)
-	same := false
-	if err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o100 == perm&0o100 {
-		sum, err := r.contents.sum(path, info)
-		same = err == nil && sum == f.Hash
-	}
+	info, same := r.holds(f.Name, f.Hash, perm)
 	if !same {
-		data, err := f.Contents()
-		if err != nil {
+		var err error
+		if info, err = r.writeBlob(f, perm); err != nil {
+			r.forgetModel()
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		os.Remove(path) // a new file gets the mode asked for, whatever was there
-		if err := os.WriteFile(path, []byte(data), perm); err != nil {
-			return nil, err
-		}
-		if info, err = os.Lstat(path); err != nil {
-			return nil, err
-		}
-		r.contents.put(path, info, f.Hash)
 	}
 	return &index.Entry{Name: f.Name, Hash: f.Hash, Mode: f.Mode, Size: uint32(info.Size()),
 		ModifiedAt: info.ModTime(), CreatedAt: info.ModTime()}, nil
+}
+
+// holds reports whether the work tree's file name has content sum and the
+// executable bit of perm, with the file's Lstat.
+func (r *Repo) holds(name string, sum plumbing.Hash, perm os.FileMode) (fs.FileInfo, bool) {
+	if r.model != nil {
+		f, ok := r.modelFile(name)
+		return f.info, ok && f.info.Mode().IsRegular() && f.info.Mode().Perm()&0o100 == perm&0o100 && f.sum == sum
+	}
+	path := filepath.Join(r.path, filepath.FromSlash(name))
+	info, err := os.Lstat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o100 != perm&0o100 {
+		return info, false
+	}
+	got, err := r.contents.sum(path, info)
+	return info, err == nil && got == sum
+}
+
+// writeBlob writes the tracked file f with perm and returns its Lstat.
+func (r *Repo) writeBlob(f *object.File, perm os.FileMode) (fs.FileInfo, error) {
+	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
+	data, err := f.Contents()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	os.Remove(path) // a new file gets the mode asked for, whatever was there
+	if err := os.WriteFile(path, []byte(data), perm); err != nil {
+		return nil, err
+	}
+	info, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	r.contents.put(path, info, f.Hash)
+	r.wrote(f.Name, f.Hash, info)
+	return info, nil
 }

@@ -68,20 +68,10 @@ func (r *Repo) fingerprint() string {
 	for _, e := range idx.Entries {
 		fmt.Fprintf(h, "I %s %o %s %d\x00", e.Name, e.Mode, e.Hash, e.Stage)
 	}
-	gitDir := filepath.Join(r.path, ".git")
-	err = filepath.WalkDir(r.path, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path == gitDir {
-			return fs.SkipDir
-		}
-		return r.hashEntry(h, path, path, d)
-	})
-	if err != nil {
+	if err := r.hashTree(h); err != nil {
 		return ""
 	}
-	hashFiles(h, filepath.Join(gitDir, "info", "exclude"))
+	hashFiles(h, filepath.Join(r.path, ".git", "info", "exclude"))
 	r.globalIgnore.once.Do(func() {
 		g := sha256.New()
 		hashFiles(g, globalIgnoreFiles()...)

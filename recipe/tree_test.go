@@ -1,0 +1,110 @@
+package recipe
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// TestPrivateTreeFollowsTheDisk runs checkouts, writes and commits on a
+// private checkout and checks after each step that its model of the work
+// tree is what is on disk, and that the status read through the model is
+// go-git's status of the disk.
+func TestPrivateTreeFollowsTheDisk(t *testing.T) {
+	isolateGit(t)
+	r, err := InitPrivate(filepath.Join(t.TempDir(), "recipe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, data string) func() error {
+		return func() error { return r.WriteFile(name, []byte(data)) }
+	}
+	commit := func(tag string) func() error {
+		return func() error { _, err := r.Commit("c", tag); return err }
+	}
+	checkout := func(ref string) func() error {
+		return func() error { _, err := r.Checkout(ref); return err }
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"write", write("compose.yml", "a\n")},
+		{"write nested", write("sub/env", "X=1\n")},
+		{"commit base", commit("base")},
+		{"edit", write("compose.yml", "b\n")},
+		{"add a file", write("extra.yml", "e\n")},
+		{"commit head", commit("head")},
+		{"untracked overlay", write("overlay.yml", "o\n")},
+		{"checkout base", checkout("base")}, // removes extra.yml, keeps the overlay
+		{"dirty tracked", write("compose.yml", "dirty\n")},
+		{"checkout head", checkout("head")},
+		{"checkout main", checkout("main")},
+	}
+	for _, step := range steps {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if r.model == nil {
+			t.Fatalf("%s: the model was dropped", step.name)
+		}
+		if got, want := modelFiles(r), diskFiles(t, r.Path()); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: model %v, disk %v", step.name, got, want)
+		}
+		got, err := r.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := r.status0()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: status %q, go-git on disk %q", step.name, got, want)
+		}
+	}
+}
+
+// modelFiles lists the model as path → blob hash.
+func modelFiles(r *Repo) map[string]string {
+	out := map[string]string{}
+	for name, f := range r.model.files {
+		out[name] = f.sum.String()
+	}
+	return out
+}
+
+// diskFiles lists the work tree's files as path → blob hash.
+func diskFiles(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.Name() == ".git" {
+				return fs.SkipDir
+			}
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = plumbing.ComputeHash(plumbing.BlobObject, data).String()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestInitPrivateWantsAnEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "x", "x\n")
+	if _, err := InitPrivate(dir); err == nil || !strings.Contains(err.Error(), "empty folder") {
+		t.Errorf("InitPrivate of a folder with files: %v", err)
+	}
+}
