@@ -94,7 +94,7 @@ func inspectService(thread *starlark.Thread, fn *starlark.Builtin, args starlark
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	st := toStarlark(reflect.ValueOf(svc)).(*starlarkstruct.Struct)
+	st := converterOf(thread).value(reflect.ValueOf(svc)).(*starlarkstruct.Struct)
 	st.Freeze()
 	return serviceValue{st, svc}, nil
 }
@@ -109,7 +109,7 @@ func serviceTasks(thread *starlark.Thread, fn *starlark.Builtin, args starlark.T
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	return fromGo(tasks), nil
+	return converterOf(thread).fromGo(tasks), nil
 }
 
 func waitConverged(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -201,7 +201,7 @@ func explain(v converge.Verdict) string {
 
 // verdictValue converts a verdict for scripts.
 func verdictValue(v converge.Verdict) starlark.Value {
-	labels := mapToDict(reflect.ValueOf(v.Labels))
+	labels := (*converter)(nil).mapToDict(reflect.ValueOf(v.Labels))
 	labels.Freeze()
 	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
 		"service":       starlark.String(v.Service),
