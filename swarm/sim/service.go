@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -23,7 +22,6 @@ type specRec struct {
 	spec   *swarm.ServiceSpec
 	faults []chswarm.Fault // injected into every task made from this spec
 	killed map[uint64]bool // slots whose first task already got a kill fault
-	tmpl   []byte          // TaskTemplate as JSON, made on first use (sameJSONTemplate)
 
 	// Shared read-only forms handed to callers, made on first use:
 	// copying the spec on every inspection dominated simulated runs.
@@ -85,18 +83,6 @@ func copySpec(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 		return nil
 	}
 	return ptr(deepcopy.Of(*spec))
-}
-
-// templateJSON is the record's TaskTemplate as JSON.
-func (r *specRec) templateJSON() []byte {
-	if r.tmpl == nil {
-		b, err := json.Marshal(r.spec.TaskTemplate)
-		if err != nil {
-			panic(fmt.Sprintf("sim: task template of %s: %v", r.spec.Name, err))
-		}
-		r.tmpl = b
-	}
-	return r.tmpl
 }
 
 // sameSpec is swarmkit Supervisor.Update's test for "an update already

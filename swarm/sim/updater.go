@@ -128,7 +128,7 @@ func dirty(t *task, rec *specRec) bool {
 	if t.rec == rec {
 		return false
 	}
-	return !sameJSONTemplate(t.rec, rec) || !deepEqual(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
+	return !sameTemplate(t.rec, rec) || !deepEqual(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
 }
 
 func (u *updater) slotDirty(sl slot) bool {
