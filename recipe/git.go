@@ -37,7 +37,8 @@ type Repo struct {
 	contents     contentSums
 	globalIgnore globalIgnoreSum
 	// model is the work tree of a private checkout (InitPrivate), else nil.
-	model *treeModel
+	model   *treeModel
+	commits commitFilesMemo
 }
 
 // Open opens the git checkout at path (the folder holding .git).

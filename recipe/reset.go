@@ -2,10 +2,12 @@ package recipe
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -24,11 +26,7 @@ var errSlowPath = errors.New("tree needs go-git's reset")
 // rewrote every file and reread every object, which dominated simulated
 // runs. It returns errSlowPath for trees with symlinks or submodules.
 func (r *Repo) resetTracked(h plumbing.Hash) error {
-	c, err := r.repo.CommitObject(h)
-	if err != nil {
-		return err
-	}
-	tree, err := c.Tree()
+	files, err := r.commitFiles(h)
 	if err != nil {
 		return err
 	}
@@ -36,19 +34,15 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
-	var entries []*index.Entry
-	inTree := map[string]bool{}
-	err = tree.Files().ForEach(func(f *object.File) error {
-		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
-			return errSlowPath
-		}
+	entries := make([]*index.Entry, 0, len(files))
+	inTree := make(map[string]bool, len(files))
+	for _, f := range files {
 		inTree[f.Name] = true
 		e, err := r.checkoutFile(f)
+		if err != nil {
+			return err
+		}
 		entries = append(entries, e)
-		return err
-	})
-	if err != nil {
-		return err
 	}
 	for _, e := range idx.Entries {
 		if !inTree[e.Name] {
@@ -67,7 +61,7 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 
 // checkoutFile writes one tracked file unless the work tree already holds
 // it, and returns its index entry.
-func (r *Repo) checkoutFile(f *object.File) (*index.Entry, error) {
+func (r *Repo) checkoutFile(f treeFile) (*index.Entry, error) {
 	perm := os.FileMode(0o644)
 	if f.Mode == filemode.Executable {
 		perm = 0o755
@@ -101,9 +95,18 @@ func (r *Repo) holds(name string, sum plumbing.Hash, perm os.FileMode) (fs.FileI
 }
 
 // writeBlob writes the tracked file f with perm and returns its Lstat.
-func (r *Repo) writeBlob(f *object.File, perm os.FileMode) (fs.FileInfo, error) {
+func (r *Repo) writeBlob(f treeFile, perm os.FileMode) (fs.FileInfo, error) {
 	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
-	data, err := f.Contents()
+	blob, err := r.repo.BlobObject(f.Hash)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(rd)
+	rd.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +114,7 @@ func (r *Repo) writeBlob(f *object.File, perm os.FileMode) (fs.FileInfo, error) 
 		return nil, err
 	}
 	os.Remove(path) // a new file gets the mode asked for, whatever was there
-	if err := os.WriteFile(path, []byte(data), perm); err != nil {
+	if err := os.WriteFile(path, data, perm); err != nil {
 		return nil, err
 	}
 	info, err := os.Lstat(path)
@@ -121,4 +124,53 @@ func (r *Repo) writeBlob(f *object.File, perm os.FileMode) (fs.FileInfo, error) 
 	r.contents.put(path, info, f.Hash)
 	r.wrote(f.Name, f.Hash, info)
 	return info, nil
+}
+
+// treeFile is a regular file of a commit's tree.
+type treeFile struct {
+	Name string
+	Mode filemode.FileMode
+	Hash plumbing.Hash
+}
+
+// commitFiles lists the files of commit h, remembered per commit (commits
+// never change); errSlowPath when the tree has symlinks or submodules.
+func (r *Repo) commitFiles(h plumbing.Hash) ([]treeFile, error) {
+	r.commits.mu.Lock()
+	files, ok := r.commits.files[h]
+	r.commits.mu.Unlock()
+	if ok {
+		return files, nil
+	}
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	err = tree.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
+			return errSlowPath
+		}
+		files = append(files, treeFile{f.Name, f.Mode, f.Hash})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.commits.mu.Lock()
+	defer r.commits.mu.Unlock()
+	if r.commits.files == nil || len(r.commits.files) >= 256 {
+		r.commits.files = map[plumbing.Hash][]treeFile{}
+	}
+	r.commits.files[h] = files
+	return files, nil
+}
+
+// commitFilesMemo remembers commitFiles.
+type commitFilesMemo struct {
+	mu    sync.Mutex
+	files map[plumbing.Hash][]treeFile
 }

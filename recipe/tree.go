@@ -23,10 +23,10 @@ import (
 // clones read.
 type treeModel struct {
 	mu    sync.Mutex
-	files map[string]treeFile // by slash-separated path
+	files map[string]modelEntry // by slash-separated path
 }
 
-type treeFile struct {
+type modelEntry struct {
 	sum  plumbing.Hash
 	info fs.FileInfo
 }
@@ -42,7 +42,7 @@ func InitPrivate(path string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.model = &treeModel{files: map[string]treeFile{}}
+	r.model = &treeModel{files: map[string]modelEntry{}}
 	return r, nil
 }
 
@@ -53,7 +53,7 @@ func (r *Repo) wrote(name string, sum plumbing.Hash, info fs.FileInfo) {
 	}
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
-	r.model.files[filepath.ToSlash(name)] = treeFile{sum, info}
+	r.model.files[filepath.ToSlash(name)] = modelEntry{sum, info}
 }
 
 // removed records that name is gone.
@@ -67,7 +67,7 @@ func (r *Repo) removed(name string) {
 }
 
 // modelFile returns what the model says name holds.
-func (r *Repo) modelFile(name string) (treeFile, bool) {
+func (r *Repo) modelFile(name string) (modelEntry, bool) {
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
 	f, ok := r.model.files[name]
