@@ -17,6 +17,9 @@ func Clone(src *Repo, dir string, tags bool) (*Repo, error) {
 	if !tags {
 		mode = git.NoTags
 	}
+	if err := src.flush(); err != nil {
+		return nil, fmt.Errorf("clone %s: %w", src.Shown(), err)
+	}
 	if _, err := git.PlainClone(dir, false, &git.CloneOptions{URL: src.Path(), Tags: mode}); err != nil {
 		return nil, fmt.Errorf("clone %s: %w", src.Shown(), err)
 	}
@@ -35,6 +38,9 @@ func Clone(src *Repo, dir string, tags bool) (*Repo, error) {
 // `git fetch <src> 'refs/tags/*:refs/tags/*'`. HEAD and the work tree are
 // left alone.
 func (r *Repo) FetchTags(src *Repo) error {
+	if err := src.flush(); err != nil {
+		return fmt.Errorf("%s: fetch tags from %s: %w", r.Shown(), src.Shown(), err)
+	}
 	remote := git.NewRemote(r.repo.Storer, &config.RemoteConfig{Name: "anonymous", URLs: []string{src.Path()}})
 	err := remote.Fetch(&git.FetchOptions{
 		RemoteName: "anonymous",

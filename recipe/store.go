@@ -10,6 +10,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
@@ -19,11 +21,12 @@ import (
 // HEAD lookup, and opens a loose object's file before it consults its own
 // object cache: simulated explore runs spent a third of their time there.
 // Every write goes to disk first, so `git` and clones see the repository as
-// it is; a written index is read back from disk once rather than kept.
+// it is, except in a private checkout's store (deferred, storeback.go).
 // Repositories opened by path (Open) use go-git's storage as it is, since
 // something else may change them.
 type store struct {
 	*filesystem.Storage
+	back writeBack
 
 	mu      sync.Mutex
 	objects map[plumbing.Hash]plumbing.EncodedObject
@@ -145,26 +148,58 @@ func (s *store) wrote(name plumbing.ReferenceName, ref *plumbing.Reference, err 
 }
 
 func (s *store) SetReference(ref *plumbing.Reference) error {
+	if s.keepRef(ref.Name(), ref) {
+		return nil
+	}
 	err := s.Storage.SetReference(ref)
 	s.wrote(ref.Name(), ref, err)
 	return err
 }
 
 func (s *store) CheckAndSetReference(ref, old *plumbing.Reference) error {
+	if s.deferred() {
+		if old != nil {
+			if cur, err := s.Reference(old.Name()); err == nil && cur.Hash() != old.Hash() {
+				return storage.ErrReferenceHasChanged
+			}
+		}
+		s.keepRef(ref.Name(), ref)
+		return nil
+	}
 	err := s.Storage.CheckAndSetReference(ref, old)
 	s.wrote(ref.Name(), ref, err)
 	return err
 }
 
 func (s *store) RemoveReference(name plumbing.ReferenceName) error {
+	if s.keepRef(name, nil) {
+		return nil
+	}
 	err := s.Storage.RemoveReference(name)
 	s.wrote(name, nil, err)
 	return err
 }
 
 func (s *store) PackRefs() error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
 	defer s.forgetRefs()
 	return s.Storage.PackRefs()
+}
+
+func (s *store) IterReferences() (storer.ReferenceIter, error) {
+	if err := s.Flush(); err != nil {
+		return nil, err
+	}
+	return s.Storage.IterReferences()
+}
+
+func (s *store) CountLooseRefs() (int, error) {
+	if err := s.Flush(); err != nil {
+		return 0, err
+	}
+	return s.Storage.CountLooseRefs()
 }
 
 // Index returns a copy of the index, which callers may change.
@@ -191,6 +226,9 @@ func (s *store) Index() (*index.Index, error) {
 // check: reading it back cost three system calls and a decode per
 // checkout.
 func (s *store) SetIndex(idx *index.Index) error {
+	if s.keepIndex(idx) {
+		return nil
+	}
 	s.mu.Lock()
 	s.index = nil
 	s.writes++

@@ -43,6 +43,7 @@ func InitPrivate(path string) (*Repo, error) {
 		return nil, err
 	}
 	r.model = &treeModel{files: map[string]modelEntry{}}
+	r.repo.Storer.(*store).deferWrites()
 	return r, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
 // TestPrivateTreeFollowsTheDisk runs checkouts, writes and commits on a
@@ -107,4 +108,84 @@ func TestInitPrivateWantsAnEmptyFolder(t *testing.T) {
 	if _, err := InitPrivate(dir); err == nil || !strings.Contains(err.Error(), "empty folder") {
 		t.Errorf("InitPrivate of a folder with files: %v", err)
 	}
+}
+
+// TestPrivateStoreFlushes checks that what a private checkout keeps in
+// memory (references, the index) reaches disk before something reads the
+// folder as a repository: a clone sees the newest commit and tag, and after
+// Flush go-git and the git CLI read the same HEAD, tags and status.
+func TestPrivateStoreFlushes(t *testing.T) {
+	isolateGit(t)
+	r, err := InitPrivate(filepath.Join(t.TempDir(), "recipe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile("compose.yml", []byte("a\n")); err != nil {
+		t.Fatal(err)
+	}
+	base, err := r.Commit("base", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile("compose.yml", []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	head, err := r.Commit("head", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Checkout("1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	clone, err := Clone(r, filepath.Join(t.TempDir(), "clone"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := clone.Head(); err != nil || got != base {
+		t.Errorf("clone's HEAD %s, %v; want the source's detached HEAD %s", got, err, base)
+	}
+	if ref, err := clone.repo.Reference("refs/remotes/origin/main", true); err != nil || ref.Hash().String() != head {
+		t.Errorf("clone's origin/main %v, %v; want the newest commit %s", ref, err, head)
+	}
+	if tags, err := clone.TagsAt(base); err != nil || len(tags) != 1 || tags[0] != "1.0.0" {
+		t.Errorf("clone's tags at base: %v, %v", tags, err)
+	}
+	if err := r.flush(); err != nil {
+		t.Fatal(err)
+	}
+	disk, err := Open(r.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []plumbing.ReferenceName{plumbing.HEAD, "refs/heads/main", "refs/tags/1.0.0"}
+	if got, want := readRefs(t, r.repo, names), readRefs(t, disk.repo, names); !reflect.DeepEqual(got, want) {
+		t.Errorf("references in memory %v, on disk %v", got, want)
+	}
+	mem, err := r.repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := disk.repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(indexNames(mem), indexNames(onDisk)) {
+		t.Errorf("index in memory %v, on disk %v", indexNames(mem), indexNames(onDisk))
+	}
+	needGit(t)
+	if got := gitCLI(t, r.Path(), "rev-parse", "HEAD"); got != base {
+		t.Errorf("git rev-parse HEAD = %s, want %s", got, base)
+	}
+	if got := gitCLI(t, r.Path(), "status", "--porcelain"); got != "" {
+		t.Errorf("git status after the flush: %q", got)
+	}
+}
+
+// indexNames lists an index's entries as "name hash".
+func indexNames(idx *index.Index) []string {
+	var out []string
+	for _, e := range idx.Entries {
+		out = append(out, e.Name+" "+e.Hash.String())
+	}
+	return out
 }
