@@ -28,6 +28,9 @@ type specRec struct {
 	inspected *swarm.ServiceSpec // with swarm's defaults inserted (Spec)
 	previous  *swarm.ServiceSpec // API form (PreviousSpec)
 	taskSpec  *swarm.TaskSpec
+	// dirtyFor remembers dirty's answer for tasks of this record against
+	// another record; both never change.
+	dirtyFor map[*specRec]bool
 }
 
 // inspectForm is the spec as Service shows it; callers must not change it.

@@ -128,7 +128,15 @@ func dirty(t *task, rec *specRec) bool {
 	if t.rec == rec {
 		return false
 	}
-	return !sameTemplate(t.rec, rec) || !deepEqual(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
+	d, ok := t.rec.dirtyFor[rec]
+	if !ok {
+		d = !sameTemplate(t.rec, rec) || !deepEqual(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
+		if t.rec.dirtyFor == nil {
+			t.rec.dirtyFor = map[*specRec]bool{}
+		}
+		t.rec.dirtyFor[rec] = d
+	}
+	return d
 }
 
 func (u *updater) slotDirty(sl slot) bool {
