@@ -118,6 +118,13 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
+	rel, _ := filepath.Rel(r.path, p)
+	if r.model != nil {
+		if f, ok := r.modelFile(filepath.ToSlash(rel)); ok && f.sum == sum {
+			return nil // a private checkout already holds it: a rewrite changes nothing
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
@@ -132,9 +139,7 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 		r.forgetModel()
 		return err
 	}
-	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
 	r.contents.put(p, info, sum)
-	rel, _ := filepath.Rel(r.path, p)
 	r.wrote(rel, sum, info)
 	return nil
 }

@@ -42,6 +42,7 @@ func TestPrivateTreeFollowsTheDisk(t *testing.T) {
 		{"add a file", write("extra.yml", "e\n")},
 		{"commit head", commit("head")},
 		{"untracked overlay", write("overlay.yml", "o\n")},
+		{"same overlay again", write("overlay.yml", "o\n")},
 		{"checkout base", checkout("base")}, // removes extra.yml, keeps the overlay
 		{"dirty tracked", write("compose.yml", "dirty\n")},
 		{"checkout head", checkout("head")},
