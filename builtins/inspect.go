@@ -21,7 +21,9 @@ func init() {
 		Builtin{Name: "inspect_service", Args: "app, service=\"app\"", Fn: inspectService,
 			Summary: "Returns the service shaped like `docker service inspect`, with Docker's JSON field names.",
 			Detail: `svc.Spec.Labels is a dict; svc.UpdateStatus and svc.PreviousSpec are None when swarm
-reports none; times are RFC 3339 strings and durations nanoseconds. Pass the
+reports none; times are RFC 3339 strings and durations nanoseconds. Nested
+objects are read-only structs whose type() is Docker's type name
+(ServiceSpec, UpdateStatus, ...), converted as they are read. Pass the
 result as since= to wait_converged or assert_converged to wait for the update
 that starts after it.`,
 			Example: `svc = inspect_service(app)
@@ -57,16 +59,15 @@ assert_converged(app, since = before)`},
 // serviceValue is an inspected service: a struct with Docker's field names
 // that also remembers the Go value, for since=.
 type serviceValue struct {
-	*starlarkstruct.Struct
+	*goStruct
 	svc dswarm.Service
 }
 
 func (s serviceValue) Type() string { return "service" }
 
-// CompareSameType compares two inspected services field by field; the
-// struct's own method would be handed a serviceValue it cannot take.
+// CompareSameType compares two inspected services field by field.
 func (s serviceValue) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
-	return s.Struct.CompareSameType(op, y.(serviceValue).Struct, depth)
+	return s.goStruct.CompareSameType(op, y.(serviceValue).goStruct, depth)
 }
 
 // serviceName is the full name of an app's service.
@@ -94,7 +95,7 @@ func inspectService(thread *starlark.Thread, fn *starlark.Builtin, args starlark
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	st := converterOf(thread).value(reflect.ValueOf(svc)).(*starlarkstruct.Struct)
+	st := converterOf(thread).value(reflect.ValueOf(svc)).(*goStruct)
 	st.Freeze()
 	return serviceValue{st, svc}, nil
 }

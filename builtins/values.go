@@ -3,12 +3,10 @@ package builtins
 import (
 	"reflect"
 	"sort"
-	"strings"
 	"time"
 	"unsafe"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/coop-cloud/chaosrun/interp"
 )
@@ -19,7 +17,7 @@ var (
 )
 
 // toStarlark converts a Docker API value to Starlark with Docker's JSON
-// field names: structs become structs (svc.Spec.Labels), maps dicts, slices
+// field names: structs become goStructs (svc.Spec.Labels), maps dicts, slices
 // lists, nil pointers None, times RFC 3339 strings and durations integers
 // of nanoseconds, as in `docker service inspect`. Embedded structs are
 // flattened as encoding/json does (svc.Version.Index).
@@ -103,9 +101,7 @@ func (c *converter) value(v reflect.Value) starlark.Value {
 		}
 		return c.value(v.Elem())
 	case reflect.Struct:
-		d := starlark.StringDict{}
-		c.structFields(v, d)
-		return starlarkstruct.FromStringDict(starlarkstruct.Default, d)
+		return newGoStruct(v, c)
 	case reflect.Map:
 		if v.IsNil() {
 			return starlark.NewDict(0)
@@ -132,29 +128,6 @@ func (c *converter) value(v reflect.Value) starlark.Value {
 		return starlark.Float(v.Float())
 	}
 	return starlark.String(v.String())
-}
-
-// structFields adds a struct's exported fields under their JSON names.
-func (c *converter) structFields(v reflect.Value, d starlark.StringDict) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			c.structFields(v.Field(i), d)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		d[name] = c.value(v.Field(i))
-	}
 }
 
 func (c *converter) mapToDict(v reflect.Value) *starlark.Dict {
