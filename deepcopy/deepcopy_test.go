@@ -91,3 +91,52 @@ func BenchmarkOf(b *testing.B) {
 		Of(in)
 	}
 }
+
+// TestEqualIsDeepEqualOfCopies checks Equal(a, b) against
+// reflect.DeepEqual(Of(a), Of(b)) on pairs that differ in what a JSON round
+// trip drops and in what it keeps.
+func TestEqualIsDeepEqualOfCopies(t *testing.T) {
+	one, other := 1, 2
+	base := func() sample {
+		return sample{Name: "app", Labels: map[string]string{"a": "b"}, Kept: []string{"k"},
+			Inner: &inner{Count: &one}, Inners: []inner{{Names: []string{"x"}}}, Wait: time.Second,
+			When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), inner: inner{Names: []string{"p"}}}
+	}
+	tests := []struct {
+		name   string
+		change func(*sample)
+	}{
+		{"same", func(*sample) {}},
+		{"hidden field", func(s *sample) { s.hidden = "x" }},
+		{"skipped field", func(s *sample) { s.Skipped = "x" }},
+		{"empty omitempty map", func(s *sample) { s.Labels = map[string]string{} }},
+		{"nil omitempty map", func(s *sample) { s.Labels = nil }},
+		{"label value", func(s *sample) { s.Labels = map[string]string{"a": "c"} }},
+		{"empty omitempty slice", func(s *sample) { s.Empty = []string{} }},
+		{"nil kept slice", func(s *sample) { s.Kept = nil }},
+		{"empty kept slice", func(s *sample) { s.Kept = []string{} }},
+		{"nil vs empty plain slice", func(s *sample) { s.Nil = []string{} }},
+		{"pointer target", func(s *sample) { s.Inner = &inner{Count: &other} }},
+		{"same pointer target, new pointer", func(s *sample) { n := 1; s.Inner = &inner{Count: &n} }},
+		{"nil pointer", func(s *sample) { s.Inner = nil }},
+		{"nested slice", func(s *sample) { s.Inners = []inner{{Names: []string{"y"}}} }},
+		{"omitempty duration zero", func(s *sample) { s.Wait = 0 }},
+		{"promoted field", func(s *sample) { s.inner.Names = []string{"q"} }},
+		{"time, other zone", func(s *sample) { s.When = s.When.In(time.FixedZone("X", 3600)) }},
+		{"omitzero struct", func(s *sample) { s.Zero = inner{Names: []string{"z"}} }},
+		{"array", func(s *sample) { s.Array = [2]*int{&one, nil} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := base(), base()
+			tt.change(&b)
+			want := reflect.DeepEqual(Of(a), Of(b))
+			if got := Equal(a, b); got != want {
+				t.Errorf("Equal = %v, DeepEqual of copies = %v", got, want)
+			}
+			if got := Equal(&a, &b); got != want {
+				t.Errorf("Equal of pointers = %v, DeepEqual of copies = %v", got, want)
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"time"
 
@@ -89,9 +88,10 @@ func copySpec(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 }
 
 // sameSpec is swarmkit Supervisor.Update's test for "an update already
-// works towards this goal" (reflect.DeepEqual of the specs, §1.4).
+// works towards this goal" (reflect.DeepEqual of the specs, §1.4), on the
+// specs as the Engine API delivers them (deepcopy.Equal).
 func sameSpec(a, b *specRec) bool {
-	return a == b || reflect.DeepEqual(a.spec, b.spec)
+	return a == b || deepcopy.Equal(a.spec, b.spec)
 }
 
 // replicas is the service's slot count: Replicas (nil means 1), or one per

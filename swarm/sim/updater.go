@@ -7,6 +7,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/deepcopy"
 )
 
 // phase is where an updater's Run is (swarmkit updater.go Run, §1.4).
@@ -130,7 +131,7 @@ func dirty(t *task, rec *specRec) bool {
 	}
 	d, ok := t.rec.dirtyFor[rec]
 	if !ok {
-		d = !sameTemplate(t.rec, rec) || !deepEqual(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
+		d = !sameTemplate(t.rec, rec) || !deepcopy.Equal(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
 		if t.rec.dirtyFor == nil {
 			t.rec.dirtyFor = map[*specRec]bool{}
 		}
