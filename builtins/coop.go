@@ -1,9 +1,9 @@
 package builtins
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sort"
 
 	"go.starlark.net/starlark"
@@ -140,11 +140,10 @@ func appEnv(fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string
 		err = scrubPath(err, envFile)
 	case env == nil:
 		err = repo.Do(func(r *recipe.Repo) error {
-			sample := filepath.Join(r.Path(), ".env.sample")
-			if _, serr := os.Stat(sample); serr != nil {
+			data, rerr := r.ReadFile(".env.sample")
+			if errors.Is(rerr, fs.ErrNotExist) {
 				return nil
 			}
-			data, rerr := os.ReadFile(sample)
 			if rerr == nil {
 				file, rerr = recipe.ParseEnv(".env.sample", data)
 			}

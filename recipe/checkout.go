@@ -62,7 +62,9 @@ func (r *Repo) forceCheckout(head *plumbing.Reference, h plumbing.Hash) error {
 	if err := r.resetTracked(h); !errors.Is(err, errSlowPath) {
 		return err
 	}
-	r.forgetModel() // go-git's reset writes files the model does not see
+	if err := r.forgetModel(); err != nil { // go-git's reset writes files the model does not see
+		return err
+	}
 	files, err := r.trackedPaths(h)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Compose struct {
 // COMPOSE_FILE split on ":" or compose.yml, each of which must exist [M for
 // the details; [V] that cc-ci relies on COMPOSE_FILE=compose.yml:compose.ccci.yml].
 func (a *App) ComposeFiles() ([]string, error) {
+	if err := a.Repo.Sync(); err != nil {
+		return nil, err
+	}
 	spec := a.Env["COMPOSE_FILE"]
 	if spec == "" {
 		spec = DefaultComposeFile

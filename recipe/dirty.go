@@ -72,6 +72,9 @@ func (r *Repo) Status() ([]string, error) {
 
 // status0 is Status without the memo.
 func (r *Repo) status0() ([]string, error) {
+	if err := r.Sync(); err != nil {
+		return nil, err
+	}
 	wt, err := r.repo.Worktree()
 	if err != nil {
 		return nil, err

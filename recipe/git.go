@@ -79,7 +79,8 @@ func Init(path string) (*Repo, error) {
 	return &Repo{path: abs, repo: r}, nil
 }
 
-// Path is the absolute path of the checkout.
+// Path is the absolute path of the checkout. A private checkout's folder
+// is current only after Sync.
 func (r *Repo) Path() string { return r.path }
 
 // SetShown sets the name errors use for the checkout instead of its
@@ -112,35 +113,46 @@ func (r *Repo) file(name string) (string, error) {
 	return filepath.Join(r.path, clean), nil
 }
 
-// WriteFile writes a file of the work tree, creating its folders.
+// WriteFile writes a file of the work tree, creating its folders. A
+// private checkout records the write and makes it at Sync.
 func (r *Repo) WriteFile(name string, data []byte) error {
 	p, err := r.file(name)
 	if err != nil {
 		return err
 	}
-	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
-	rel, _ := filepath.Rel(r.path, p)
 	if r.model != nil {
-		if f, ok := r.modelFile(filepath.ToSlash(rel)); ok && f.sum == sum {
-			return nil // a private checkout already holds it: a rewrite changes nothing
-		}
+		return r.writeModelled(p, data)
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
-		r.forgetModel()
 		return err
 	}
 	// Record the content written: a rewrite of the same size within the
 	// file system's timestamp granularity would otherwise look unchanged.
 	info, err := os.Lstat(p)
 	if err != nil {
-		r.forgetModel()
 		return err
 	}
-	r.contents.put(p, info, sum)
-	r.wrote(rel, sum, info)
+	r.contents.put(p, info, plumbing.ComputeHash(plumbing.BlobObject, data))
+	return nil
+}
+
+// writeModelled is WriteFile in a private checkout: an existing file keeps
+// its mode, as os.WriteFile keeps it, and a rewrite of the content it holds
+// changes nothing.
+func (r *Repo) writeModelled(p string, data []byte) error {
+	rel, _ := filepath.Rel(r.path, p)
+	name := filepath.ToSlash(rel)
+	perm := os.FileMode(0o644)
+	if f, ok := r.modelFile(name); ok {
+		if f.sum == plumbing.ComputeHash(plumbing.BlobObject, data) {
+			return nil
+		}
+		perm = f.perm
+	}
+	r.put(name, data, perm, false)
 	return nil
 }
 
@@ -150,11 +162,17 @@ func (r *Repo) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.Sync(); err != nil {
+		return nil, err
+	}
 	return os.ReadFile(p)
 }
 
 // Add stages one path (file or folder) like `git add`.
 func (r *Repo) Add(name string) error {
+	if err := r.Sync(); err != nil {
+		return err
+	}
 	wt, err := r.repo.Worktree()
 	if err != nil {
 		return err
@@ -168,6 +186,9 @@ func (r *Repo) Add(name string) error {
 // time is Epoch for a root commit or one minute after the parent, so the
 // same history always gets the same hashes. It returns the full hash.
 func (r *Repo) Commit(message, tag string) (string, error) {
+	if err := r.Sync(); err != nil {
+		return "", err
+	}
 	wt, err := r.repo.Worktree()
 	if err != nil {
 		return "", err

@@ -45,12 +45,15 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 		entries = append(entries, e)
 	}
 	for _, e := range idx.Entries {
-		if !inTree[e.Name] {
-			if err := os.Remove(filepath.Join(r.path, filepath.FromSlash(e.Name))); err != nil && !os.IsNotExist(err) {
-				r.forgetModel()
-				return err
-			}
-			r.removed(e.Name)
+		if inTree[e.Name] {
+			continue
+		}
+		if r.model != nil {
+			r.drop(e.Name)
+			continue
+		}
+		if err := os.Remove(filepath.Join(r.path, filepath.FromSlash(e.Name))); err != nil && !os.IsNotExist(err) {
+			return err
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
@@ -60,31 +63,45 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 }
 
 // checkoutFile writes one tracked file unless the work tree already holds
-// it, and returns its index entry.
+// it, and returns its index entry. A private checkout only records the
+// write (put); its entry has no stat data until the file is on disk, so
+// status hashes the file, as git does after a stat mismatch.
 func (r *Repo) checkoutFile(f treeFile) (*index.Entry, error) {
 	perm := os.FileMode(0o644)
 	if f.Mode == filemode.Executable {
 		perm = 0o755
 	}
+	e := &index.Entry{Name: f.Name, Hash: f.Hash, Mode: f.Mode}
+	if r.model != nil {
+		m, ok := r.modelFile(f.Name)
+		if !ok || m.sum != f.Hash || m.perm&0o100 != perm&0o100 {
+			data, err := r.blob(f.Hash)
+			if err != nil {
+				return nil, err
+			}
+			r.put(f.Name, data, perm, true)
+			m = modelEntry{size: int64(len(data))}
+		}
+		e.Size = uint32(m.size)
+		if m.info != nil {
+			e.ModifiedAt, e.CreatedAt = m.info.ModTime(), m.info.ModTime()
+		}
+		return e, nil
+	}
 	info, same := r.holds(f.Name, f.Hash, perm)
 	if !same {
 		var err error
 		if info, err = r.writeBlob(f, perm); err != nil {
-			r.forgetModel()
 			return nil, err
 		}
 	}
-	return &index.Entry{Name: f.Name, Hash: f.Hash, Mode: f.Mode, Size: uint32(info.Size()),
-		ModifiedAt: info.ModTime(), CreatedAt: info.ModTime()}, nil
+	e.Size, e.ModifiedAt, e.CreatedAt = uint32(info.Size()), info.ModTime(), info.ModTime()
+	return e, nil
 }
 
 // holds reports whether the work tree's file name has content sum and the
 // executable bit of perm, with the file's Lstat.
 func (r *Repo) holds(name string, sum plumbing.Hash, perm os.FileMode) (fs.FileInfo, bool) {
-	if r.model != nil {
-		f, ok := r.modelFile(name)
-		return f.info, ok && f.info.Mode().IsRegular() && f.info.Mode().Perm()&0o100 == perm&0o100 && f.sum == sum
-	}
 	path := filepath.Join(r.path, filepath.FromSlash(name))
 	info, err := os.Lstat(path)
 	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o100 != perm&0o100 {
@@ -94,19 +111,24 @@ func (r *Repo) holds(name string, sum plumbing.Hash, perm os.FileMode) (fs.FileI
 	return info, err == nil && got == sum
 }
 
+// blob reads a blob's content.
+func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
+	b, err := r.repo.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
 // writeBlob writes the tracked file f with perm and returns its Lstat.
 func (r *Repo) writeBlob(f treeFile, perm os.FileMode) (fs.FileInfo, error) {
 	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
-	blob, err := r.repo.BlobObject(f.Hash)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := blob.Reader()
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(rd)
-	rd.Close()
+	data, err := r.blob(f.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +144,6 @@ func (r *Repo) writeBlob(f treeFile, perm os.FileMode) (fs.FileInfo, error) {
 		return nil, err
 	}
 	r.contents.put(path, info, f.Hash)
-	r.wrote(f.Name, f.Hash, info)
 	return info, nil
 }
 

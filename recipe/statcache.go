@@ -71,9 +71,15 @@ func (r *Repo) fingerprint() string {
 	if err := r.hashTree(h); err != nil {
 		return ""
 	}
-	hashFiles(h, filepath.Join(r.path, ".git", "info", "exclude"))
+	exclude := filepath.Join(r.path, ".git", "info", "exclude")
+	if r.model == nil {
+		hashFiles(h, exclude) // a private checkout's .git is its own
+	}
 	r.globalIgnore.once.Do(func() {
 		g := sha256.New()
+		if r.model != nil {
+			hashFiles(g, exclude)
+		}
 		hashFiles(g, globalIgnoreFiles()...)
 		r.globalIgnore.sum = g.Sum(nil)
 	})

@@ -123,8 +123,12 @@ func (s *store) Flush() error {
 	return errors.Join(errs...)
 }
 
-// flush writes what r's store keeps in memory to disk.
+// flush writes what r keeps in memory to disk: pending files and what its
+// store keeps.
 func (r *Repo) flush() error {
+	if err := r.Sync(); err != nil {
+		return err
+	}
 	if s, ok := r.repo.Storer.(*store); ok {
 		return s.Flush()
 	}

@@ -14,21 +14,33 @@ import (
 )
 
 // treeModel is what a private checkout's work tree holds: every file
-// written through the Repo, with its blob hash and its Lstat after the
-// write. A private checkout (InitPrivate) is a temporary folder that only
-// its Repo changes, so the status fingerprint, the build-cache key and
-// checkout's comparisons read the model instead of walking and statting the
-// folder; simulated explore runs spent a fifth of their time there. Every
-// write still goes to disk, which the compose loader, the git CLI and
-// clones read.
+// written through the Repo, with its blob hash and mode. A private checkout
+// (InitPrivate) is a temporary folder that only its Repo changes, so the
+// status fingerprint, the build-cache key and checkout's comparisons read
+// the model instead of walking and statting the folder, and writes wait in
+// pending until something reads the folder (Sync): a checkout on the
+// simulator, whose builds come from the build cache, touches no file.
+// Walking, statting and writing cost a third of an explore run.
 type treeModel struct {
-	mu    sync.Mutex
-	files map[string]modelEntry // by slash-separated path
+	mu      sync.Mutex
+	files   map[string]modelEntry    // by slash-separated path
+	pending map[string]*pendingWrite // writes not yet on disk, by path
 }
 
 type modelEntry struct {
 	sum  plumbing.Hash
-	info fs.FileInfo
+	perm os.FileMode // 0o644 or 0o755
+	size int64
+	info fs.FileInfo // Lstat once on disk; nil while pending
+}
+
+// pendingWrite is a file to write (data, perm; replace: remove it first so
+// that it gets perm) or to remove.
+type pendingWrite struct {
+	data    []byte
+	perm    os.FileMode
+	replace bool
+	remove  bool
 }
 
 // InitPrivate is Init for a new or empty folder that nothing but the
@@ -42,29 +54,26 @@ func InitPrivate(path string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.model = &treeModel{files: map[string]modelEntry{}}
+	r.model = &treeModel{files: map[string]modelEntry{}, pending: map[string]*pendingWrite{}}
 	r.repo.Storer.(*store).deferWrites()
 	return r, nil
 }
 
-// wrote records that name now holds content sum, with Lstat info.
-func (r *Repo) wrote(name string, sum plumbing.Hash, info fs.FileInfo) {
-	if r.model == nil {
-		return
-	}
+// put records that name now holds data with perm, to be written at Sync.
+func (r *Repo) put(name string, data []byte, perm os.FileMode, replace bool) {
+	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
-	r.model.files[filepath.ToSlash(name)] = modelEntry{sum, info}
+	r.model.files[name] = modelEntry{sum: sum, perm: perm, size: int64(len(data))}
+	r.model.pending[name] = &pendingWrite{data: data, perm: perm, replace: replace}
 }
 
-// removed records that name is gone.
-func (r *Repo) removed(name string) {
-	if r.model == nil {
-		return
-	}
+// drop records that name is gone, to be removed at Sync.
+func (r *Repo) drop(name string) {
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
-	delete(r.model.files, filepath.ToSlash(name))
+	delete(r.model.files, name)
+	r.model.pending[name] = &pendingWrite{remove: true}
 }
 
 // modelFile returns what the model says name holds.
@@ -75,10 +84,62 @@ func (r *Repo) modelFile(name string) (modelEntry, bool) {
 	return f, ok
 }
 
-// forgetModel stops modelling the work tree after a change the model
-// cannot follow (a failed write, go-git's own reset); from then on the
-// folder is walked.
-func (r *Repo) forgetModel() { r.model = nil }
+// Sync writes a private checkout's pending files to disk; a Repo method
+// that reads the folder calls it first. Call it before reading the folder
+// at Path by other means.
+func (r *Repo) Sync() error {
+	if r.model == nil {
+		return nil
+	}
+	r.model.mu.Lock()
+	defer r.model.mu.Unlock()
+	for _, name := range slices.Sorted(maps.Keys(r.model.pending)) {
+		if err := r.apply(name, r.model.pending[name]); err != nil {
+			return fmt.Errorf("%s: write %s: %w", r.Shown(), name, err)
+		}
+		delete(r.model.pending, name)
+	}
+	return nil
+}
+
+// apply writes or removes one pending file; the model's lock is held.
+func (r *Repo) apply(name string, w *pendingWrite) error {
+	path := filepath.Join(r.path, filepath.FromSlash(name))
+	if w.remove || w.replace {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		if w.remove {
+			return nil
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, w.data, w.perm); err != nil {
+		return err
+	}
+	info, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	e := r.model.files[name]
+	e.info = info
+	r.model.files[name] = e
+	r.contents.put(path, info, e.sum)
+	return nil
+}
+
+// forgetModel writes what is pending and stops modelling the work tree,
+// before a change the model cannot follow (go-git's own reset); from then
+// on the folder is walked.
+func (r *Repo) forgetModel() error {
+	if err := r.Sync(); err != nil {
+		return err
+	}
+	r.model = nil
+	return nil
+}
 
 // hashTree adds every file of the work tree to h, by slash-separated path
 // relative to the work tree: its mode and content hash. It reads the model
@@ -89,7 +150,7 @@ func (r *Repo) hashTree(h io.Writer) error {
 		defer r.model.mu.Unlock()
 		for _, name := range slices.Sorted(maps.Keys(r.model.files)) {
 			f := r.model.files[name]
-			fmt.Fprintf(h, "W %s %o\x00", name, f.info.Mode())
+			fmt.Fprintf(h, "W %s %o\x00", name, f.perm)
 			h.Write(f.sum[:])
 		}
 		return nil

@@ -13,9 +13,9 @@ import (
 )
 
 // TestPrivateTreeFollowsTheDisk runs checkouts, writes and commits on a
-// private checkout and checks after each step that its model of the work
-// tree is what is on disk, and that the status read through the model is
-// go-git's status of the disk.
+// private checkout and checks after each step that the status read through
+// its model of the work tree is go-git's status of the disk, and that after
+// Sync the disk holds what the model says.
 func TestPrivateTreeFollowsTheDisk(t *testing.T) {
 	isolateGit(t)
 	r, err := InitPrivate(filepath.Join(t.TempDir(), "recipe"))
@@ -55,19 +55,22 @@ func TestPrivateTreeFollowsTheDisk(t *testing.T) {
 		if r.model == nil {
 			t.Fatalf("%s: the model was dropped", step.name)
 		}
-		if got, want := modelFiles(r), diskFiles(t, r.Path()); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: model %v, disk %v", step.name, got, want)
-		}
 		got, err := r.Status()
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := r.status0()
+		want, err := r.status0() // writes what is pending, then asks go-git
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: status %q, go-git on disk %q", step.name, got, want)
+		}
+		if err := r.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := modelFiles(r), diskFiles(t, r.Path()); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: model %v, disk %v", step.name, got, want)
 		}
 	}
 }
@@ -189,4 +192,42 @@ func indexNames(idx *index.Index) []string {
 		out = append(out, e.Name+" "+e.Hash.String())
 	}
 	return out
+}
+
+// TestPrivateCheckoutWritesAtSync: a private checkout's checkout changes
+// the model and the index only; the files change at Sync, which any Repo
+// method that reads the folder runs first.
+func TestPrivateCheckoutWritesAtSync(t *testing.T) {
+	isolateGit(t)
+	r, err := InitPrivate(filepath.Join(t.TempDir(), "recipe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"base", "head"} {
+		if err := r.WriteFile("compose.yml", []byte(v+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Commit(v, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onDisk := func() string {
+		data, err := os.ReadFile(filepath.Join(r.Path(), "compose.yml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if _, err := r.Checkout("base"); err != nil {
+		t.Fatal(err)
+	}
+	if got := onDisk(); got != "head\n" {
+		t.Errorf("before Sync the file holds %q, want the old content", got)
+	}
+	if got, err := r.ReadFile("compose.yml"); err != nil || string(got) != "base\n" {
+		t.Errorf("ReadFile = %q, %v; want the checked-out content", got, err)
+	}
+	if got := onDisk(); got != "base\n" {
+		t.Errorf("after ReadFile the file holds %q", got)
+	}
 }
