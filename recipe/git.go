@@ -152,7 +152,7 @@ func (r *Repo) writeModelled(p string, data []byte) error {
 		}
 		perm = f.perm
 	}
-	r.put(name, data, perm, false)
+	r.put(name, data, perm)
 	return nil
 }
 

@@ -79,7 +79,7 @@ func (r *Repo) checkoutFile(f treeFile) (*index.Entry, error) {
 			if err != nil {
 				return nil, err
 			}
-			r.put(f.Name, data, perm, true)
+			r.put(f.Name, data, perm)
 			m = modelEntry{size: int64(len(data))}
 		}
 		e.Size = uint32(m.size)

@@ -34,13 +34,11 @@ type modelEntry struct {
 	info fs.FileInfo // Lstat once on disk; nil while pending
 }
 
-// pendingWrite is a file to write (data, perm; replace: remove it first so
-// that it gets perm) or to remove.
+// pendingWrite is a file to write anew with data and perm, or to remove.
 type pendingWrite struct {
-	data    []byte
-	perm    os.FileMode
-	replace bool
-	remove  bool
+	data   []byte
+	perm   os.FileMode
+	remove bool
 }
 
 // InitPrivate is Init for a new or empty folder that nothing but the
@@ -60,12 +58,12 @@ func InitPrivate(path string) (*Repo, error) {
 }
 
 // put records that name now holds data with perm, to be written at Sync.
-func (r *Repo) put(name string, data []byte, perm os.FileMode, replace bool) {
+func (r *Repo) put(name string, data []byte, perm os.FileMode) {
 	sum := plumbing.ComputeHash(plumbing.BlobObject, data)
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
 	r.model.files[name] = modelEntry{sum: sum, perm: perm, size: int64(len(data))}
-	r.model.pending[name] = &pendingWrite{data: data, perm: perm, replace: replace}
+	r.model.pending[name] = &pendingWrite{data: data, perm: perm}
 }
 
 // drop records that name is gone, to be removed at Sync.
@@ -105,13 +103,12 @@ func (r *Repo) Sync() error {
 // apply writes or removes one pending file; the model's lock is held.
 func (r *Repo) apply(name string, w *pendingWrite) error {
 	path := filepath.Join(r.path, filepath.FromSlash(name))
-	if w.remove || w.replace {
-		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-		if w.remove {
-			return nil
-		}
+	// Removed first, so that the file gets the mode the model says.
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	if w.remove {
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
