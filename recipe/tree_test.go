@@ -43,7 +43,7 @@ func TestPrivateTreeFollowsTheDisk(t *testing.T) {
 		{"commit head", commit("head")},
 		{"untracked overlay", write("overlay.yml", "o\n")},
 		{"same overlay again", write("overlay.yml", "o\n")},
-		{"checkout base", checkout("base")}, // removes extra.yml, keeps the overlay
+		{"checkout base", checkout("base")},                   // removes extra.yml, keeps the overlay
 		{"write the removed file", write("extra.yml", "u\n")}, // untracked now
 		{"dirty tracked", write("compose.yml", "dirty\n")},
 		{"checkout head", checkout("head")},
