@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -82,4 +83,28 @@ func BenchmarkExploreDiscourse(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkExploreTwoJobs is `chaosrun explore scenarios/discourse_upgrade.star`
+// on two jobs, b.N seeds (four case runs each), with explore's GOGC of 400;
+// it reports seeds/s and case-runs/s. Run with -benchtime 1000x.
+func BenchmarkExploreTwoJobs(b *testing.B) {
+	b.Chdir("..")
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	b.ResetTimer()
+	sum, err := Explore(context.Background(), "scenarios/discourse_upgrade.star", Config{Engine: EngineSim},
+		ExploreOptions{Runs: b.N, Jobs: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runs := 0
+	for _, c := range sum.Cases {
+		runs += c.Runs
+		if c.Failed > 0 {
+			b.Fatalf("%s failed %d times", c.Name, c.Failed)
+		}
+	}
+	secs := b.Elapsed().Seconds()
+	b.ReportMetric(float64(sum.Runs)/secs, "seeds/s")
+	b.ReportMetric(float64(runs)/secs, "case-runs/s")
 }
