@@ -87,15 +87,7 @@ func (r *Repo) trackedPaths(h plumbing.Hash) ([]string, error) {
 	for _, e := range idx.Entries {
 		seen[e.Name] = true
 	}
-	c, err := r.repo.CommitObject(h)
-	if err != nil {
-		return nil, err
-	}
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, err
-	}
-	err = tree.Files().ForEach(func(f *object.File) error {
+	err = r.eachCommitFile(h, func(f *object.File) error {
 		seen[f.Name] = true
 		return nil
 	})

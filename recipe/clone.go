@@ -3,7 +3,6 @@ package recipe
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -23,15 +22,7 @@ func Clone(src *Repo, dir string, tags bool) (*Repo, error) {
 	if _, err := git.PlainClone(dir, false, &git.CloneOptions{URL: src.Path(), Tags: mode}); err != nil {
 		return nil, fmt.Errorf("clone %s: %w", src.Shown(), err)
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	r, err := openOwned(abs)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", abs, err)
-	}
-	return &Repo{path: abs, repo: r}, nil
+	return openRepo(dir, openOwned)
 }
 
 // FetchTags fetches every tag of src into the checkout, like

@@ -43,36 +43,27 @@ type Repo struct {
 
 // Open opens the git checkout at path (the folder holding .git).
 func Open(path string) (*Repo, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
-	}
-	r, err := git.PlainOpen(abs)
-	if err != nil {
+	return openRepo(path, func(abs string) (*git.Repository, error) {
+		r, err := git.PlainOpen(abs)
 		if errors.Is(err, git.ErrRepositoryNotExists) {
-			return nil, fmt.Errorf("%s: not a git repository", abs)
+			return nil, errors.New("not a git repository")
 		}
-		return nil, fmt.Errorf("%s: %w", abs, err)
-	}
-	return &Repo{path: abs, repo: r}, nil
+		return r, err
+	})
 }
 
 // Init creates an empty repository at path, whose HEAD is the unborn branch
-// main. With an empty path it creates a new temporary folder, which the
-// caller removes.
-func Init(path string) (*Repo, error) {
-	if path == "" {
-		dir, err := os.MkdirTemp(TempDir(), "chaosrun-repo-")
-		if err != nil {
-			return nil, err
-		}
-		path = dir
-	}
+// main.
+func Init(path string) (*Repo, error) { return openRepo(path, initOwned) }
+
+// openRepo makes the Repo for the checkout at path, opened (or created) by
+// open with the absolute path; open's errors are prefixed with that path.
+func openRepo(path string, open func(abs string) (*git.Repository, error)) (*Repo, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := initOwned(abs)
+	r, err := open(abs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", abs, err)
 	}

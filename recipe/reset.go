@@ -163,15 +163,7 @@ func (r *Repo) commitFiles(h plumbing.Hash) ([]treeFile, error) {
 	if ok {
 		return files, nil
 	}
-	c, err := r.repo.CommitObject(h)
-	if err != nil {
-		return nil, err
-	}
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, err
-	}
-	err = tree.Files().ForEach(func(f *object.File) error {
+	err := r.eachCommitFile(h, func(f *object.File) error {
 		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
 			return errSlowPath
 		}
@@ -188,6 +180,19 @@ func (r *Repo) commitFiles(h plumbing.Hash) ([]treeFile, error) {
 	}
 	r.commits.files[h] = files
 	return files, nil
+}
+
+// eachCommitFile calls fn for every file of commit h's tree.
+func (r *Repo) eachCommitFile(h plumbing.Hash, fn func(*object.File) error) error {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return err
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return err
+	}
+	return tree.Files().ForEach(fn)
 }
 
 // commitFilesMemo remembers commitFiles.

@@ -1,8 +1,10 @@
 package recipe
 
+// The discourse fixture built in Go, for this package's tests; scenarios
+// build the same history in Starlark (scenarios/lib/discourse.star).
+
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,39 +120,3 @@ func (r *Repo) ApplyEdit(e Edit) error {
 	return r.WriteFile(e.File, []byte(strings.Replace(string(data), e.Old, e.New, 1)))
 }
 
-// CopyTree copies the regular files under src into the work tree, except
-// the top-level names in skip and any .git folder.
-func CopyTree(r *Repo, src string, skip ...string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		if d.Name() == ".git" || contains(skip, filepath.ToSlash(rel)) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return r.WriteFile(filepath.ToSlash(rel), data)
-	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
