@@ -119,4 +119,3 @@ func (r *Repo) ApplyEdit(e Edit) error {
 	}
 	return r.WriteFile(e.File, []byte(strings.Replace(string(data), e.Old, e.New, 1)))
 }
-
