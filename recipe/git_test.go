@@ -175,3 +175,38 @@ func mustChaos(t *testing.T, r *Repo) string {
 	}
 	return v
 }
+
+// TestCheckoutSymlinkTree covers checkout's slow path: a tree with a
+// symlink goes through go-git's reset, limited to tracked paths, so an
+// untracked file is kept and the git CLI sees a clean checkout.
+func TestCheckoutSymlinkTree(t *testing.T) {
+	needGit(t)
+	isolateGit(t)
+	r := newRepo(t, map[string]string{"a.txt": "one\n"})
+	if err := os.Symlink("a.txt", filepath.Join(r.Path(), "link")); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := r.Commit("link", "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile("a.txt", []byte("two\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Commit("two", ""); err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Path(), "untracked.txt", "kept\n")
+	if got, err := r.Checkout("v1"); err != nil || got != v1 {
+		t.Fatalf("Checkout(v1) = %s, %v; want %s", got, err, v1)
+	}
+	if data, _ := r.ReadFile("a.txt"); string(data) != "one\n" {
+		t.Errorf("a.txt = %q after checking out v1", data)
+	}
+	if target, err := os.Readlink(filepath.Join(r.Path(), "link")); err != nil || target != "a.txt" {
+		t.Errorf("link = %q, %v", target, err)
+	}
+	if got := gitCLI(t, r.Path(), "status", "--porcelain"); got != "?? untracked.txt" {
+		t.Errorf("git status after the checkout:\n%s", got)
+	}
+}
