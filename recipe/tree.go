@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,6 +26,9 @@ type treeModel struct {
 	mu      sync.Mutex
 	files   map[string]modelEntry    // by slash-separated path
 	pending map[string]*pendingWrite // writes not yet on disk, by path
+	// listing is what hashTree writes for files, made once per change:
+	// each deploy asks for it twice (status fingerprint, build-cache key).
+	listing []byte
 }
 
 type modelEntry struct {
@@ -63,6 +67,7 @@ func (r *Repo) put(name string, data []byte, perm os.FileMode) {
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
 	r.model.files[name] = modelEntry{sum: sum, perm: perm, size: int64(len(data))}
+	r.model.listing = nil
 	r.model.pending[name] = &pendingWrite{data: data, perm: perm}
 }
 
@@ -71,6 +76,7 @@ func (r *Repo) drop(name string) {
 	r.model.mu.Lock()
 	defer r.model.mu.Unlock()
 	delete(r.model.files, name)
+	r.model.listing = nil
 	r.model.pending[name] = &pendingWrite{remove: true}
 }
 
@@ -145,11 +151,16 @@ func (r *Repo) hashTree(h io.Writer) error {
 	if r.model != nil {
 		r.model.mu.Lock()
 		defer r.model.mu.Unlock()
-		for _, name := range slices.Sorted(maps.Keys(r.model.files)) {
-			f := r.model.files[name]
-			fmt.Fprintf(h, "W %s %o\x00", name, f.perm)
-			h.Write(f.sum[:])
+		if r.model.listing == nil {
+			var b bytes.Buffer
+			for _, name := range slices.Sorted(maps.Keys(r.model.files)) {
+				f := r.model.files[name]
+				fmt.Fprintf(&b, "W %s %o\x00", name, f.perm)
+				b.Write(f.sum[:])
+			}
+			r.model.listing = b.Bytes()
 		}
+		h.Write(r.model.listing)
 		return nil
 	}
 	gitDir := filepath.Join(r.path, ".git")
