@@ -44,13 +44,12 @@ func (s *Sim) Deploy(ctx context.Context, st chswarm.Stack) error {
 	defer s.unlock()
 	s.ensureNodes()
 	s.createObjects(st)
-	for _, name := range slices.Sorted(maps.Keys(recs)) {
-		rec := recs[name]
-		if svc, ok := s.services[name]; ok {
+	for _, rec := range recs {
+		if svc, ok := s.services[rec.spec.Name]; ok {
 			rec.spec.TaskTemplate.ForceUpdate = svc.spec.spec.TaskTemplate.ForceUpdate
-			s.updateService(svc, newRec(rec.spec, rec.faults))
+			s.updateService(svc, rec)
 		} else {
-			s.createService(name, newRec(rec.spec, rec.faults))
+			s.createService(rec.spec.Name, rec)
 		}
 	}
 	s.memoryFaults(st)
@@ -64,8 +63,9 @@ func (s *Sim) Deploy(ctx context.Context, st chswarm.Stack) error {
 // caller's, read-only by swarm.Engine's contract, and compared as JSON
 // (deepcopy.Equal). Copying every spec deeply cost a sixth of an explore
 // run.
-func specRecs(st chswarm.Stack) (map[string]*specRec, error) {
-	out := map[string]*specRec{}
+// The records come in service name order.
+func specRecs(st chswarm.Stack) ([]*specRec, error) {
+	var out []*specRec
 	for _, name := range slices.Sorted(maps.Keys(st.Services)) {
 		spec := ptr(st.Services[name])
 		if spec.Name == "" {
@@ -74,13 +74,13 @@ func specRecs(st chswarm.Stack) (map[string]*specRec, error) {
 		if spec.Name != name {
 			return nil, fmt.Errorf("deploy stack %s: service %s: spec is named %s", st.Namespace, name, spec.Name)
 		}
-		rec := &specRec{spec: spec}
+		var faults []chswarm.Fault
 		for _, f := range st.Faults[name] {
 			if f.Kind != chswarm.FaultMemory {
-				rec.faults = append(rec.faults, f)
+				faults = append(faults, f)
 			}
 		}
-		out[name] = rec
+		out = append(out, newRec(spec, faults))
 	}
 	return out, nil
 }

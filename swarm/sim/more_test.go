@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,17 +112,9 @@ func TestClockThreads(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		return joinLines(out)
+		return strings.Join(out, "\n")
 	}
 	if a, b := run(), run(); a != b || a == "" {
 		t.Fatalf("runs differ or are empty:\n%s\n---\n%s", a, b)
 	}
-}
-
-func joinLines(ls []string) string {
-	out := ""
-	for _, l := range ls {
-		out += l + "\n"
-	}
-	return out
 }

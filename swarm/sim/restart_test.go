@@ -55,7 +55,7 @@ func TestRestartUsesCurrentSpec(t *testing.T) {
 
 // §3 restart conditions and attempts.
 func TestRestartPolicy(t *testing.T) {
-	three := uint64(2)
+	two := uint64(2)
 	for _, tc := range []struct {
 		name  string
 		b     Behaviour
@@ -64,7 +64,7 @@ func TestRestartPolicy(t *testing.T) {
 	}{
 		{"none never restarts", Behaviour{CrashAfter: time.Second}, swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone}, 1},
 		{"on-failure skips exit 0", Behaviour{CrashAfter: time.Second, Complete: true}, swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionOnFailure}, 1},
-		{"max attempts 2", Behaviour{CrashAfter: time.Second}, swarm.RestartPolicy{MaxAttempts: &three}, 3},
+		{"max attempts 2", Behaviour{CrashAfter: time.Second}, swarm.RestartPolicy{MaxAttempts: &two}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, 1)

@@ -228,10 +228,17 @@ func TestWorkerReusesCleanTask(t *testing.T) {
 	w.deploy(nil, v("2", update(cfg), label("x", "y")))
 	svc := w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
 	wantStatus(t, svc, swarm.UpdateStateCompleted, "update completed")
+	found := false
 	for _, tk := range w.tasks(app) {
-		if tk.ID == repl.ID && tk.Status.State != swarm.TaskStateFailed {
-			t.Errorf("replacement %s, want it started and failed (uncounted)", tk.Status.State)
+		if tk.ID == repl.ID {
+			found = true
+			if tk.Status.State != swarm.TaskStateFailed {
+				t.Errorf("replacement %s, want it started and failed (uncounted)", tk.Status.State)
+			}
 		}
+	}
+	if !found {
+		t.Errorf("replacement %s is gone from the task list", repl.ID)
 	}
 	if old := newTasks(w, "V=1")[1][0]; old.DesiredState != swarm.TaskStateShutdown {
 		t.Errorf("old task desired %s, want shutdown", old.DesiredState)

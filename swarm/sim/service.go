@@ -75,17 +75,9 @@ func newRec(spec *swarm.ServiceSpec, faults []chswarm.Fault) *specRec {
 	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}}
 }
 
-// copy returns a private copy of the record's spec.
-func (r *specRec) copy() *swarm.ServiceSpec { return copySpec(r.spec) }
-
-// copySpec deep-copies a service spec as a JSON round trip through the
-// Engine API would (deepcopy).
-func copySpec(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
-	if spec == nil {
-		return nil
-	}
-	return ptr(deepcopy.Of(*spec))
-}
+// copy returns a private copy of the record's spec, as a JSON round trip
+// through the Engine API would make it (deepcopy).
+func (r *specRec) copy() *swarm.ServiceSpec { return ptr(deepcopy.Of(*r.spec)) }
 
 // sameSpec is swarmkit Supervisor.Update's test for "an update already
 // works towards this goal" (reflect.DeepEqual of the specs, §1.4), on the
@@ -210,29 +202,13 @@ func (s *Sim) Service(ctx context.Context, name string) (swarm.Service, error) {
 	if svc.prev != nil {
 		out.PreviousSpec = svc.prev.previousForm()
 	}
-	if svc.status != nil {
-		out.UpdateStatus = copyStatus(svc.status)
-	}
+	out.UpdateStatus = svc.status // replaced, never changed: shared read-only
 	ep := swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
 	if e := out.Spec.EndpointSpec; e != nil {
-		ep = *e
-		ep.Ports = slices.Clone(e.Ports)
+		ep = *e // its Ports are the shared inspect form's, read-only
 	}
 	out.Endpoint = swarm.Endpoint{Spec: ep}
 	return out, nil
-}
-
-func copyStatus(st *swarm.UpdateStatus) *swarm.UpdateStatus {
-	c := *st
-	if st.StartedAt != nil {
-		t := *st.StartedAt
-		c.StartedAt = &t
-	}
-	if st.CompletedAt != nil {
-		t := *st.CompletedAt
-		c.CompletedAt = &t
-	}
-	return &c
 }
 
 // sortedServices lists the services by name.

@@ -107,10 +107,10 @@ func (s *Sim) unlock() {
 // settle runs queued reactions in order until none is left, then wakes the
 // subscribers that received events.
 func (s *Sim) settle() {
-	for len(s.work) > 0 {
-		fn := s.work[0]
-		s.work[0] = nil
-		s.work = s.work[1:]
+	// Reactions may post more, appending to s.work while it is drained.
+	for i := 0; i < len(s.work); i++ {
+		fn := s.work[i]
+		s.work[i] = nil
 		fn()
 	}
 	s.work = s.work[:0]

@@ -23,25 +23,25 @@ const (
 // updater is one run of swarmkit's Updater for a service, driven by task
 // events and timers instead of goroutines.
 type updater struct {
-	s        *Sim
-	svc      *service
-	rec      *specRec            // the spec this update works towards
-	snapshot *swarm.UpdateStatus // UpdateStatus when the run started
-	cfg      swarm.UpdateConfig  // update or rollback config in force
-	monitor  time.Duration       // monitoringPeriod
-	slots    []slot              // dirty slots
-	next     int                 // next dirty slot to hand out
-	idle     int                 // workers waiting for a slot
-	workers  int                 // parallelism
-	phase    phase
-	stopped  bool
-	watch    bool                // failures are watched (action ≠ continue)
-	updated  map[*task]time.Time // tasks this run created → when seen ≥ running
-	failed   map[*task]bool      // failures already counted
-	failures int
-	queued   []*task        // failure events not yet read (phaseDrain)
-	waits    map[*task]*job // new tasks awaited ≥ running
-	timers   []*clock.Timer
+	s         *Sim
+	svc       *service
+	rec       *specRec           // the spec this update works towards
+	snapState swarm.UpdateState  // UpdateStatus.State when the run started ("" for none)
+	cfg       swarm.UpdateConfig // update or rollback config in force
+	monitor   time.Duration      // monitoringPeriod
+	slots     []slot             // dirty slots
+	next      int                // next dirty slot to hand out
+	idle      int                // workers waiting for a slot
+	workers   int                // parallelism
+	phase     phase
+	stopped   bool
+	watch     bool                // failures are watched (action ≠ continue)
+	updated   map[*task]time.Time // tasks this run created → when seen ≥ running
+	failed    map[*task]bool      // failures already counted
+	failures  int
+	queued    []*task        // failure events not yet read (phaseDrain)
+	waits     map[*task]*job // new tasks awaited ≥ running
+	timers    []*clock.Timer
 }
 
 // job is a worker's current slot.
@@ -66,18 +66,10 @@ func (s *Sim) runUpdater(svc *service, slots []slot) {
 	u := &updater{s: s, svc: svc, rec: svc.spec, updated: map[*task]time.Time{},
 		failed: map[*task]bool{}, waits: map[*task]*job{}}
 	if svc.status != nil {
-		u.snapshot = copyStatus(svc.status)
+		u.snapState = svc.status.State
 	}
 	svc.upd = u
 	u.run(slots)
-}
-
-// snapState is the UpdateStatus state the run started with ("" for nil).
-func (u *updater) snapState() swarm.UpdateState {
-	if u.snapshot == nil {
-		return ""
-	}
-	return u.snapshot.State
 }
 
 // run is the start of Updater.Run: paused updates stay paused (§1.7
@@ -86,7 +78,7 @@ func (u *updater) snapState() swarm.UpdateState {
 // nothing otherwise (§1.10); else the update starts (status UPDATING unless
 // one is set) with the config of the spec in force (§1.4 step 5).
 func (u *updater) run(all []slot) {
-	switch u.snapState() {
+	switch u.snapState {
 	case swarm.UpdateStatePaused, swarm.UpdateStateRollbackPaused:
 		u.finish()
 		return
@@ -97,18 +89,18 @@ func (u *updater) run(all []slot) {
 		}
 	}
 	if len(u.slots) == 0 {
-		if st := u.snapState(); st == swarm.UpdateStateUpdating || st == swarm.UpdateStateRollbackStarted {
+		if st := u.snapState; st == swarm.UpdateStateUpdating || st == swarm.UpdateStateRollbackStarted {
 			u.complete()
 		}
 		u.finish()
 		return
 	}
-	if u.snapshot == nil {
+	if u.snapState == "" {
 		u.start()
 	}
 	spec := u.rec.spec
 	c := spec.UpdateConfig
-	if u.snapState() == swarm.UpdateStateRollbackStarted {
+	if u.snapState == swarm.UpdateStateRollbackStarted {
 		c = spec.RollbackConfig // the restored spec's RollbackConfig (§1.4 step 5 [src-infer])
 	}
 	u.cfg = effectiveUpdate(c)
@@ -131,7 +123,7 @@ func dirty(t *task, rec *specRec) bool {
 	}
 	d, ok := t.rec.dirtyFor[rec]
 	if !ok {
-		d = !sameTemplate(t.rec, rec) || !deepcopy.Equal(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
+		d = !deepcopy.Equal(t.rec.spec.TaskTemplate, rec.spec.TaskTemplate) || !deepcopy.Equal(t.rec.spec.EndpointSpec, rec.spec.EndpointSpec)
 		if t.rec.dirtyFor == nil {
 			t.rec.dirtyFor = map[*specRec]bool{}
 		}
@@ -280,7 +272,7 @@ func (u *updater) failure(t *task) bool {
 		u.stopped = true
 		u.pause(fmt.Sprintf("update paused due to failure or early termination of task %s", t.id))
 	case swarm.UpdateFailureActionRollback:
-		if u.snapState() == swarm.UpdateStateRollbackStarted {
+		if u.snapState == swarm.UpdateStateRollbackStarted {
 			// "Never roll back a rollback": paused, but not stopped, so the
 			// run goes on to completeUpdate (§1.3 caveat [src-infer]).
 			u.pause(fmt.Sprintf("rollback paused due to failure or early termination of task %s", t.id))

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
-
-	"github.com/coop-cloud/chaosrun/deepcopy"
 )
 
 // work is the updater's worker for one dirty slot (updater.go worker,
@@ -56,7 +54,7 @@ func (u *updater) current(n uint64) slot {
 func (u *updater) updateTask(sl slot) {
 	s := u.s
 	nt := s.newTask(u.svc, u.rec, sl.n, swarm.TaskStateReady)
-	u.updated[nt] = zeroTime
+	u.updated[nt] = time.Time{}
 	startFirst := u.cfg.Order == swarm.UpdateOrderStartFirst
 	if startFirst {
 		s.delayStart(nil, nt, 0, false, nil)
@@ -130,7 +128,7 @@ func (u *updater) pause(msg string) {
 	if u.svc.status == nil {
 		return
 	}
-	st := *copyStatus(u.svc.status)
+	st := *u.svc.status
 	st.State = swarm.UpdateStatePaused
 	if u.svc.status.State == swarm.UpdateStateRollbackStarted {
 		st.State = swarm.UpdateStateRollbackPaused
@@ -148,7 +146,7 @@ func (u *updater) rollback(msg string) {
 	if svc.status == nil || svc.prev == nil {
 		return
 	}
-	st := *copyStatus(svc.status)
+	st := *svc.status
 	st.State, st.Message = swarm.UpdateStateRollbackStarted, msg
 	u.s.setStatus(svc, st, func() { svc.spec, svc.prev = svc.prev, nil })
 	u.s.post(func() { u.s.reconcile(svc) })
@@ -162,7 +160,7 @@ func (u *updater) complete() {
 	if svc.status == nil {
 		return
 	}
-	st := *copyStatus(svc.status)
+	st := *svc.status
 	if st.State == swarm.UpdateStateRollbackStarted {
 		st.State, st.Message = swarm.UpdateStateRollbackCompleted, "rollback completed"
 	} else {
@@ -171,12 +169,4 @@ func (u *updater) complete() {
 	now := u.s.now()
 	st.CompletedAt = &now
 	u.s.setStatus(svc, st, nil)
-}
-
-var zeroTime time.Time
-
-// sameTemplate reports whether two records' TaskTemplates are equal as
-// the Engine API's JSON delivers them (deepcopy.Equal).
-func sameTemplate(a, b *specRec) bool {
-	return deepcopy.Equal(a.spec.TaskTemplate, b.spec.TaskTemplate)
 }
