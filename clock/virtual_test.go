@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 var t0 = time.Date(2026, 6, 11, 0, 0, 0, 0, time.UTC)
 
-// run starts each fn as a thread and records "name@offset" lines they log.
+// runThreads starts each fn as a thread and records "name@offset" lines they log.
 func runThreads(v *Virtual, fns map[string]func(log func(string))) []string {
 	var mu sync.Mutex
 	var out []string
@@ -22,14 +23,7 @@ func runThreads(v *Virtual, fns map[string]func(log func(string))) []string {
 	for n := range fns {
 		names = append(names, n)
 	}
-	// deterministic start order
-	for i := 0; i < len(names); i++ {
-		for j := i + 1; j < len(names); j++ {
-			if names[j] < names[i] {
-				names[i], names[j] = names[j], names[i]
-			}
-		}
-	}
+	sort.Strings(names) // deterministic start order
 	for _, n := range names {
 		n, fn := n, fns[n]
 		v.Go(func() {
@@ -52,7 +46,6 @@ func runThreads(v *Virtual, fns map[string]func(log func(string))) []string {
 }
 
 func TestVirtualInterleavingIsDeterministic(t *testing.T) {
-	var first string
 	for i := 0; i < 20; i++ {
 		v := NewVirtual(t0)
 		ctx := context.Background()
@@ -74,9 +67,6 @@ func TestVirtualInterleavingIsDeterministic(t *testing.T) {
 		want := "a@2s tick\nb@3s tock\na@4s tick\nb@6s tock\na@6s tick" // b set its 6s deadline first
 		if got != want {
 			t.Fatalf("run %d:\ngot\n%s\nwant\n%s", i, got, want)
-		}
-		if first == "" {
-			first = got
 		}
 	}
 }

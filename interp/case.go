@@ -143,13 +143,7 @@ func (c *Case) NewThread(name string) *starlark.Thread {
 }
 
 func (c *Case) newThread(name string, ctx context.Context) *starlark.Thread {
-	t := &starlark.Thread{
-		Name:  name,
-		Print: func(t *starlark.Thread, msg string) { c.Record(t, "print", msg, nil) },
-		Load:  c.Run.load,
-	}
-	t.SetLocal(caseKey, c)
-	t.SetLocal(ctxKey, ctx)
+	t := c.thread(name, ctx)
 	c.mu.Lock()
 	if c.threads == nil {
 		c.threads = map[*starlark.Thread]bool{}
@@ -159,6 +153,20 @@ func (c *Case) newThread(name string, ctx context.Context) *starlark.Thread {
 		t.Cancel(c.cancel)
 	}
 	c.mu.Unlock()
+	return t
+}
+
+// thread makes a thread of the case, printing into its transcript and
+// loading through its run's loader, whose builtins watch ctx; it is not
+// registered for cancellation.
+func (c *Case) thread(name string, ctx context.Context) *starlark.Thread {
+	t := &starlark.Thread{
+		Name:  name,
+		Print: func(t *starlark.Thread, msg string) { c.Record(t, "print", msg, nil) },
+		Load:  c.Run.load,
+	}
+	t.SetLocal(caseKey, c)
+	t.SetLocal(ctxKey, ctx)
 	return t
 }
 
@@ -175,13 +183,7 @@ func (c *Case) cancelThreads(reason string) {
 // CleanupThread returns a thread for running a cleanup: it belongs to the
 // case but is not cancelled with it, only when ctx ends.
 func (c *Case) CleanupThread(name string, ctx context.Context) (*starlark.Thread, func()) {
-	t := &starlark.Thread{
-		Name:  name,
-		Print: func(t *starlark.Thread, msg string) { c.Record(t, "print", msg, nil) },
-		Load:  c.Run.load,
-	}
-	t.SetLocal(caseKey, c)
-	t.SetLocal(ctxKey, ctx)
+	t := c.thread(name, ctx)
 	stop := context.AfterFunc(ctx, func() { t.Cancel("cleanup did not finish in time") })
 	return t, func() { stop() }
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -40,15 +39,9 @@ func (ck *checker) file(path string) map[string]bool {
 		return names
 	}
 	ck.seen[abs] = map[string]bool{}
-	src, err := os.ReadFile(path)
+	f, _, err := compile(path, ck.predeclared)
 	if err != nil {
-		ck.errs = append(ck.errs, &ScriptError{Msg: readError(path, err)})
-		return nil
-	}
-	isPredeclared := func(name string) bool { _, ok := ck.predeclared[name]; return ok || name == "vars" }
-	f, _, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
-	if err != nil {
-		ck.errs = append(ck.errs, staticError(err, ck.predeclared))
+		ck.errs = append(ck.errs, err)
 		return nil
 	}
 	names := globalNames(f)
@@ -67,7 +60,7 @@ func (ck *checker) load(from string, load *syntax.LoadStmt) {
 	target := filepath.Join(filepath.Dir(from), module)
 	abs, _ := filepath.Abs(target)
 	pos := load.Module.TokenPos
-	if rel, err := filepath.Rel(ck.root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if outside(ck.root, abs) {
 		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: outside the scenario root", pos, module)})
 		return
 	}

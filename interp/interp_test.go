@@ -129,7 +129,9 @@ func TestCancelStopsBlockedBuiltinAndRunsCleanups(t *testing.T) {
 	cleaned := false
 	block := starlark.NewBuiltin("block", func(thread *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 		CaseOf(thread).Defer("mark", func(context.Context) error { cleaned = true; return nil })
-		return starlark.None, clock.Real{}.Sleep(Context(thread), time.Hour)
+		// Longer than the bound below, so a cancellation that does not
+		// reach the builtin fails the test instead of hanging it.
+		return starlark.None, clock.Real{}.Sleep(Context(thread), 10*time.Second)
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)

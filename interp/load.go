@@ -17,7 +17,7 @@ func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, e
 	if err != nil {
 		return nil, err
 	}
-	if rel, err := filepath.Rel(r.root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if outside(r.root, abs) {
 		return nil, fmt.Errorf("load %q: outside the scenario root %s", name, r.rootDisplay())
 	}
 	if m, ok := r.modules[abs]; ok {
@@ -35,6 +35,13 @@ func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, e
 	}
 	m.loading, m.err = false, err
 	return m.globals, err
+}
+
+// outside reports whether the absolute path abs lies outside the folder
+// root: the confinement of load() and of Check.
+func outside(root, abs string) bool {
+	rel, err := filepath.Rel(root, abs)
+	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // rootDisplay names the root folder relative to the working directory when

@@ -13,6 +13,7 @@ import (
 type Module struct {
 	r     *Run
 	file  string
+	prog  *starlark.Program
 	tests []*starlark.Function
 	// Load is the result of running the module code.
 	Load CaseResult
@@ -20,13 +21,13 @@ type Module struct {
 
 // LoadModule compiles path and runs its module code. When the file has no
 // test_* function its single case is the module code itself: nothing runs
-// now, and RunCase runs the whole file.
+// now, and RunCase runs the whole compiled file.
 func LoadModule(ctx context.Context, path string, opts Options) (*Module, error) {
 	r, prog, tests, err := prepare(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
-	m := &Module{r: r, file: path, Load: CaseResult{Name: LoadCase, Transcript: NewTranscript(nil)}}
+	m := &Module{r: r, file: path, prog: prog, Load: CaseResult{Name: LoadCase, Transcript: NewTranscript(nil)}}
 	if !tests {
 		return m, nil
 	}
@@ -52,7 +53,7 @@ func LoadModule(ctx context.Context, path string, opts Options) (*Module, error)
 // Cases names the module's cases, in file order.
 func (m *Module) Cases() []string {
 	if len(m.tests) == 0 {
-		return []string{fileCaseName(m.file)}
+		return []string{FileCaseName(m.file)}
 	}
 	names := make([]string, len(m.tests))
 	for i, fn := range m.tests {
@@ -66,7 +67,10 @@ func (m *Module) RunCase(ctx context.Context, name string, startCase func(*Case)
 	opts := m.r.opts
 	opts.StartCase = startCase
 	if len(m.tests) == 0 {
-		res := RunFile(ctx, m.file, opts)
+		// What RunFile does, without compiling the file again: a fresh Run,
+		// so the file's loads start from an empty cache.
+		res := &FileResult{File: m.file}
+		newRun(ctx, opts, m.r.root).run(m.prog, res)
 		if res.Err != nil {
 			return CaseResult{Name: name, Err: res.Err, Transcript: NewTranscript(nil)}
 		}

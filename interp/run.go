@@ -93,8 +93,9 @@ type module struct {
 // Defer registers a cleanup that runs when the whole file is done.
 func (r *Run) Defer(name string, fn func(ctx context.Context) error) { r.setup.Defer(name, fn) }
 
-// Seed-independent name of a file's single case.
-func fileCaseName(path string) string {
+// FileCaseName is the name of the single case of a file with no test_*
+// function: its base name without extension.
+func FileCaseName(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
@@ -111,7 +112,7 @@ func RunFile(ctx context.Context, path string, opts Options) *FileResult {
 }
 
 func (r *Run) run(prog *starlark.Program, res *FileResult) {
-	setup, err := r.startCase(fileCaseName(res.File), res.File)
+	setup, err := r.startCase(FileCaseName(res.File), res.File)
 	if err != nil {
 		res.Err = err
 		return
@@ -281,7 +282,13 @@ func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *star
 	if root, err = filepath.Abs(root); err != nil {
 		return nil, nil, false, &ScriptError{Msg: err.Error()}
 	}
-	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}, prog, definesTests(f), nil
+	return newRun(ctx, opts, root), prog, definesTests(f), nil
+}
+
+// newRun makes the Run of one file, with an empty module cache; root is
+// the absolute folder loads cannot leave.
+func newRun(ctx context.Context, opts Options, root string) *Run {
+	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
 }
 
 // definesTests reports whether a file defines a test_* function at top

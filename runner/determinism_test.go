@@ -2,10 +2,8 @@ package runner
 
 import (
 	"context"
-	"io/fs"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"testing"
 
 	"github.com/coop-cloud/chaosrun/interp"
@@ -14,20 +12,9 @@ import (
 // shippedScenarios lists the scenarios under scenarios/ and examples/,
 // relative to the repository root (the test's working directory).
 func shippedScenarios(t testing.TB) []string {
-	var files []string
-	for _, dir := range []string{"scenarios", "examples"} {
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if d.IsDir() && (d.Name() == "lib" || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			if strings.HasSuffix(path, ".star") {
-				files = append(files, path)
-			}
-			return nil
-		})
+	files, err := ScenarioFiles(ScenarioDirs())
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(files) == 0 {
 		t.Fatal("no shipped scenarios found")

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/coop-cloud/chaosrun/builtins"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -94,8 +93,11 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 
 // exploreWorker loads the module once and runs every case per seed.
 func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string), report func(int64, interp.CaseResult)) error {
-	m, err := interp.LoadModule(ctx, path, interp.Options{Predeclared: builtins.Predeclared(), Vars: cfg.Vars,
-		Root: cfg.Root, StartCase: startCase(cfg)})
+	// Explore reports through its summary, not cfg's hooks, and applies
+	// cfg.Only to the case list itself.
+	opts := Options(cfg)
+	opts.Only, opts.Sink, opts.CaseDone = "", nil, nil
+	m, err := interp.LoadModule(ctx, path, opts)
 	if err != nil {
 		return err
 	}
@@ -103,12 +105,19 @@ func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan in
 	if m.Load.Err != nil {
 		return fmt.Errorf("explore: %s: loading the module failed: %s", path, interp.Describe(m.Load.Err))
 	}
-	cases(m.Cases())
-	for seed := range seeds {
-		for _, name := range m.Cases() {
-			if cfg.Only != "" && name != cfg.Only {
-				continue
+	order := m.Cases()
+	cases(order)
+	names := order
+	if cfg.Only != "" {
+		names = nil
+		for _, name := range order {
+			if name == cfg.Only {
+				names = append(names, name)
 			}
+		}
+	}
+	for seed := range seeds {
+		for _, name := range names {
 			c := cfg
 			c.Seed = seed
 			report(seed, m.RunCase(ctx, name, startCase(c)))
@@ -117,17 +126,23 @@ func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan in
 	return nil
 }
 
-func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
+// stats returns the counts of the case named name, adding them if new.
+func (s *ExploreSummary) stats(name string) *CaseStats {
 	var cs *CaseStats
 	for _, c := range s.Cases {
-		if c.Name == r.Name {
+		if c.Name == name {
 			cs = c
 		}
 	}
 	if cs == nil {
-		cs = &CaseStats{Name: r.Name, FirstFailingSeed: -1, Failures: map[string]int{}}
+		cs = &CaseStats{Name: name, FirstFailingSeed: -1, Failures: map[string]int{}}
 		s.Cases = append(s.Cases, cs)
 	}
+	return cs
+}
+
+func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
+	cs := s.stats(r.Name)
 	cs.Runs++
 	if r.Passed() {
 		cs.Passed++
@@ -163,16 +178,7 @@ func (s *ExploreSummary) Merge(o *ExploreSummary) error {
 		return fmt.Errorf("explore: cannot merge summaries of %s and %s", s.File, o.File)
 	}
 	for _, oc := range o.Cases {
-		var cs *CaseStats
-		for _, c := range s.Cases {
-			if c.Name == oc.Name {
-				cs = c
-			}
-		}
-		if cs == nil {
-			cs = &CaseStats{Name: oc.Name, FirstFailingSeed: -1, Failures: map[string]int{}}
-			s.Cases = append(s.Cases, cs)
-		}
+		cs := s.stats(oc.Name)
 		cs.Runs += oc.Runs
 		cs.Passed += oc.Passed
 		cs.Failed += oc.Failed

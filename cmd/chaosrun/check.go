@@ -15,7 +15,7 @@ func checkCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "parse and resolve scenarios without running them (exit 2 on a problem)",
 		ArgsUsage: "FILE.star [FILE...]",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave"}},
+		Flags:     []cli.Flag{rootFlag("folder that load() may not leave")},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageError(errors.New("check: no scenario file given"))

@@ -60,7 +60,7 @@ func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 	cmd.Dir = "../.."
 	out, exited := startAndWaitFor(t, cmd, "print: deployed", 3*time.Minute)
 	cmd.Process.Signal(syscall.SIGINT)
-	<-exited
+	waitExited(t, cmd, exited, 5*time.Minute) // the cleanups remove what the run deployed
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130\n%s", code, out.String())
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/coop-cloud/chaosrun/swarm"
 )
 
-// Exit codes, in one place (documented in README.md).
+// Exit codes, in one place (documented in README.md). Their values are in
+// order of severity, so the more severe of two codes is the larger: keep
+// it so when adding one (see worse).
 const (
 	exitOK          = 0   // every case passed
 	exitFailed      = 1   // a case failed (an assertion, a verdict, a timeout)
@@ -75,10 +77,4 @@ func caseCode(c interp.CaseResult, interruptedByUser bool) int {
 }
 
 // worse returns the more severe of two exit codes.
-func worse(a, b int) int {
-	rank := map[int]int{exitOK: 0, exitFailed: 1, exitUsage: 2, exitEnvironment: 3, exitInterrupted: 4}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
-}
+func worse(a, b int) int { return max(a, b) }

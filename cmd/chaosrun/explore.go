@@ -30,10 +30,10 @@ func exploreCommand() *cli.Command {
 		ArgsUsage: "FILE.star",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: 100, Usage: "number of seeds"},
-			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "first seed"},
+			seedFlag("first seed"),
 			&cli.IntFlag{Name: "jobs", Value: runtime.NumCPU(), Usage: "runs in parallel"},
 			&cli.StringFlag{Name: "shard", Usage: "`i/n`: run only the i-th of n shares of the seeds"},
-			&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the scenario's vars dict (repeatable)"},
+			varFlag(varUsage),
 			&cli.StringFlag{Name: flagRun, Usage: "explore only the test_* case with this name"},
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the summary as JSON (mergeable)"},
 			&cli.StringSliceFlag{Name: "merge", Usage: "merge these JSON summaries instead of running (repeatable)"},

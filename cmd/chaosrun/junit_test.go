@@ -199,7 +199,7 @@ func TestJUnitWrittenOnInterrupt(t *testing.T) {
 	cmd := exec.Command(chaosrunBin, "--engine", "none", "--junit", report, "testdata/passes.star", "testdata/sleep_hour.star")
 	out, exited := startAndWaitFor(t, cmd, "sleep: 1h0m0s", 10*time.Second)
 	cmd.Process.Signal(syscall.SIGINT)
-	<-exited
+	waitExited(t, cmd, exited, 10*time.Second)
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coop-cloud/chaosrun/runner"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts")
@@ -37,7 +39,7 @@ func TestMain(m *testing.M) {
 // rewrites them), as `chaosrun test` does.
 func TestGolden(t *testing.T) {
 	t.Chdir("../..")
-	files, err := ScenarioFiles(existing(defaultTestPaths))
+	files, err := runner.ScenarioFiles(runner.ScenarioDirs())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func TestInterruptRunsCleanupsAndExits130(t *testing.T) {
 	out, exited := startAndWaitFor(t, cmd, "sleep: 1h0m0s", 10*time.Second)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
-	<-exited
+	waitExited(t, cmd, exited, 10*time.Second)
 	took := time.Since(start)
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130\n%s", code, out.String())
@@ -135,4 +137,25 @@ func startAndWaitFor(t *testing.T, cmd *exec.Cmd, text string, timeout time.Dura
 		}
 	}
 	return out, exited
+}
+
+// waitExited waits until exited closes (cmd has exited); if timeout passes
+// first it kills cmd and fails the test.
+func waitExited(t *testing.T, cmd *exec.Cmd, exited <-chan struct{}, timeout time.Duration) {
+	t.Helper()
+	select {
+	case <-exited:
+	case <-time.After(timeout):
+		cmd.Process.Kill()
+		t.Fatalf("%s did not exit within %s", cmd.Path, timeout)
+	}
+}
+
+// waitCmd waits for the started cmd like cmd.Wait, failing the test (and
+// killing cmd) if it has not exited within timeout.
+func waitCmd(t *testing.T, cmd *exec.Cmd, timeout time.Duration) {
+	t.Helper()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	waitExited(t, cmd, exited, timeout)
 }

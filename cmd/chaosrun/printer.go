@@ -105,7 +105,10 @@ func (p *printer) file(res *interp.FileResult) {
 		if p.json {
 			p.writeJSON(jsonResult{Type: "case", File: res.File, Verdict: "ERROR", Error: res.Err.Error(), Exit: code})
 		} else {
-			fmt.Fprintf(p.w, "--- ERROR %s\n    %s\n", res.File, strings.ReplaceAll(res.Err.Error(), "\n", "\n    "))
+			var b strings.Builder // one write, as before
+			fmt.Fprintf(&b, "--- ERROR %s\n", res.File)
+			indentLines(&b, res.Err.Error(), "    ")
+			io.WriteString(p.w, b.String())
 		}
 	}
 	if res.Interrupted && p.userStop() {

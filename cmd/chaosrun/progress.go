@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -43,7 +42,7 @@ func newProgress(c *cli.Context, cfg runner.Config) (*progress.Writer, error) {
 			o = progress.Detect(f)
 		}
 	case progressLive:
-		o = progress.Options{Live: true, Color: os.Getenv("NO_COLOR") == "", Tick: progressTick}
+		o = progress.Live()
 	case progressPlain, progressOff:
 	default:
 		return nil, usageError(fmt.Errorf("bad --progress %q: want auto, live, plain or off", mode))
@@ -54,9 +53,6 @@ func newProgress(c *cli.Context, cfg runner.Config) (*progress.Writer, error) {
 	o.Extrapolate = cfg.Engine != runner.EngineSim
 	return progress.New(c.App.ErrWriter, o), nil
 }
-
-// progressTick is how often live lines are redrawn without news.
-const progressTick = time.Second
 
 // withProgress wires p into a run's options: every case reports its waits
 // to p, and p's live lines are erased before anything else is printed.
@@ -106,12 +102,20 @@ func waitKey(file, caseName, thread string) string {
 // look like now, before its cleanups remove them.
 func explainFailure(c *interp.Case, _ error) string { return builtins.Explain(c) }
 
-// indent writes every line of text with prefix before it.
+// indent writes every line of text with prefix before it: nothing for "",
+// and no line for a final newline.
 func indent(w io.Writer, text, prefix string) {
 	if text == "" {
 		return
 	}
-	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+	indentLines(w, strings.TrimSuffix(text, "\n"), prefix)
+}
+
+// indentLines writes each "\n"-separated line of text with prefix before
+// it, empty ones included: "" is one empty line, and a final newline ends
+// with one too (error messages are printed so, whatever they hold).
+func indentLines(w io.Writer, text, prefix string) {
+	for _, line := range strings.Split(text, "\n") {
 		fmt.Fprintf(w, "%s%s\n", prefix, line)
 	}
 }

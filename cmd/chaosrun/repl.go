@@ -36,13 +36,13 @@ func replCommand() *cli.Command {
 			"cleanups (defer, and what the engine created). On the simulator time is virtual\n" +
 			"as in a scenario: sleep(\"20m\") returns at once.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: "swarm engine: sim, docker or none", EnvVars: []string{"CHAOSRUN_ENGINE"}},
-			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
-			&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the vars dict (repeatable)"},
-			&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: the working directory)"},
-			&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"},
-			&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave what the session created"},
-			&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
+			engineFlag("swarm engine: sim, docker or none"),
+			seedFlag(seedUsage),
+			varFlag("`key=value` for the vars dict (repeatable)"),
+			rootFlag("folder that load() may not leave (default: the working directory)"),
+			verboseFlag(),
+			keepFlag("docker engine: leave what the session created"),
+			adoptFlag(),
 		},
 		Action: replAction,
 	}

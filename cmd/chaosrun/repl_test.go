@@ -122,7 +122,7 @@ func TestREPLCtrlCCancelsTheStatementOnly(t *testing.T) {
 	waitFor(t, cmd, out, "error: ")
 	io.WriteString(in, "print(\"still here\")\n")
 	in.Close()
-	cmd.Wait()
+	waitCmd(t, cmd, 10*time.Second)
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("exit %d, want 0", code)
 	}
@@ -134,7 +134,7 @@ func TestREPLCtrlCAtThePromptEndsWithCleanups(t *testing.T) {
 	io.WriteString(in, "defer(print, \"cleanup ran\")\nprint(\"ready\")\n")
 	waitFor(t, cmd, out, "print: ready")
 	cmd.Process.Signal(syscall.SIGINT)
-	cmd.Wait()
+	waitCmd(t, cmd, 10*time.Second)
 	in.Close()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Errorf("exit %d, want %d", code, exitInterrupted)

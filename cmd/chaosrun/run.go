@@ -33,19 +33,41 @@ const (
 	flagRoot    = "root"
 )
 
+// Usages of --seed where it seeds a single run, and of --var for scenarios.
+const (
+	seedUsage = "seed of the simulator's randomness"
+	varUsage  = "`key=value` for the scenario's vars dict (repeatable)"
+)
+
+// Flags shared by several commands; usage says what each command does
+// with them.
+func engineFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: usage, EnvVars: []string{"CHAOSRUN_ENGINE"}}
+}
+func seedFlag(usage string) cli.Flag { return &cli.Int64Flag{Name: flagSeed, Value: 1, Usage: usage} }
+func varFlag(usage string) cli.Flag  { return &cli.StringSliceFlag{Name: flagVar, Usage: usage} }
+func rootFlag(usage string) cli.Flag { return &cli.StringFlag{Name: flagRoot, Usage: usage} }
+func keepFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "keep", Usage: usage} }
+func verboseFlag() cli.Flag {
+	return &cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"}
+}
+func adoptFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"}
+}
+
 // runFlags are the flags of `chaosrun run` (and of bare `chaosrun FILE`).
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: flagEngine, Value: runner.EngineSim, Usage: "swarm engine: sim (simulated, deterministic), docker (DOCKER_HOST) or none (wall clock, no swarm)", EnvVars: []string{"CHAOSRUN_ENGINE"}},
-		&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
-		&cli.StringSliceFlag{Name: flagVar, Usage: "`key=value` for the scenario's vars dict (repeatable)"},
+		engineFlag("swarm engine: sim (simulated, deterministic), docker (DOCKER_HOST) or none (wall clock, no swarm)"),
+		seedFlag(seedUsage),
+		varFlag(varUsage),
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
 		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
-		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"},
+		verboseFlag(),
 		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
-		&cli.StringFlag{Name: flagRoot, Usage: "folder that load() may not leave (default: each scenario's folder)"},
-		&cli.BoolFlag{Name: "keep", Usage: "docker engine: leave the stacks, secrets and networks the run created"},
-		&cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"},
+		rootFlag("folder that load() may not leave (default: each scenario's folder)"),
+		keepFlag("docker engine: leave the stacks, secrets and networks the run created"),
+		adoptFlag(),
 		&cli.StringFlag{Name: "run-id", Usage: "docker engine: the chaosrun.run label value of what the run creates (default: random)"},
 		junitFlag(),
 		progressFlag(),
@@ -185,9 +207,7 @@ func interruptible(parent context.Context, stderr io.Writer, timeout time.Durati
 // failureDetail is the block printed under a failed case.
 func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
 	var b strings.Builder
-	for _, line := range strings.Split(interp.Describe(c.Err), "\n") {
-		fmt.Fprintf(&b, "    %s\n", line)
-	}
+	indentLines(&b, interp.Describe(c.Err), "    ")
 	indent(&b, c.Detail, "    ")
 	if c.Name != interp.LoadCase {
 		fmt.Fprintf(&b, "    rerun: %s\n", rerunCommand(file, c.Name, cfg))
@@ -198,7 +218,7 @@ func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
 // rerunCommand is the command that runs just this case again.
 func rerunCommand(file, name string, cfg runner.Config) string {
 	cmd := "chaosrun " + file
-	if name != "" && name != fileCaseName(file) {
+	if name != "" && name != interp.FileCaseName(file) {
 		cmd += " --run " + name
 	}
 	if cfg.Engine != runner.EngineSim {
@@ -215,11 +235,6 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 		cmd += fmt.Sprintf(" --var %s=%s", k, cfg.Vars[k])
 	}
 	return cmd
-}
-
-func fileCaseName(path string) string {
-	base := path[strings.LastIndex(path, "/")+1:]
-	return strings.TrimSuffix(base, ".star")
 }
 
 // runID is the given run ID, or a new random one.

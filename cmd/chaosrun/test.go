@@ -6,15 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/coop-cloud/chaosrun/runner"
 )
-
-// defaultTestPaths are what `chaosrun test` checks when given no path.
-var defaultTestPaths = []string{"scenarios", "examples"}
 
 func testCommand() *cli.Command {
 	return &cli.Command{
@@ -27,7 +23,7 @@ func testCommand() *cli.Command {
 		ArgsUsage: "[PATH...]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "update", Usage: "rewrite the golden files"},
-			&cli.Int64Flag{Name: flagSeed, Value: 1, Usage: "seed of the simulator's randomness"},
+			seedFlag(seedUsage),
 			junitFlag(),
 		},
 		Action: testAction,
@@ -37,9 +33,9 @@ func testCommand() *cli.Command {
 func testAction(c *cli.Context) error {
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
-		paths = existing(defaultTestPaths)
+		paths = runner.ScenarioDirs()
 	}
-	files, err := ScenarioFiles(paths)
+	files, err := runner.ScenarioFiles(paths)
 	if err != nil {
 		return usageError(err)
 	}
@@ -90,41 +86,4 @@ func checkGolden(file string, seed int64, update bool) (string, error) {
 		return "", err
 	}
 	return runner.Diff(path, string(want), "got", got), nil
-}
-
-// ScenarioFiles expands paths into scenario files, relative and sorted.
-func ScenarioFiles(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		if filepath.IsAbs(p) || strings.HasPrefix(filepath.Clean(p), "..") {
-			return nil, fmt.Errorf("test: %s: give paths inside the repository, relative to it", p)
-		}
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && (d.Name() == "lib" || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && strings.HasSuffix(path, ".star") {
-				files = append(files, filepath.ToSlash(filepath.Clean(path)))
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("test: %v", err)
-		}
-	}
-	return files, nil
-}
-
-// existing keeps the paths that exist.
-func existing(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if _, err := os.Stat(p); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
 }
