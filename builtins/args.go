@@ -49,6 +49,16 @@ func (c *Callable) Unpack(v starlark.Value) error {
 	return nil
 }
 
+// callableArg checks the callable argument param of a builtin that
+// unpacks its arguments itself, as those that pass the rest on to it do.
+func callableArg(fn *starlark.Builtin, param string, v starlark.Value) (starlark.Callable, error) {
+	var c Callable
+	if err := c.Unpack(v); err != nil {
+		return nil, fmt.Errorf("%s: for parameter %s: %v", fn.Name(), param, err)
+	}
+	return c.Callable, nil
+}
+
 // errorMessage is the message of an error raised by Starlark code, without
 // its backtrace.
 func errorMessage(err error) string {

@@ -17,8 +17,11 @@ import (
 // TestStarlark runs builtins/testdata/*.star. Each file is split into
 // chunks at lines holding only "---"; each chunk runs as its own scenario
 // on the simulator. A chunk with a comment `### "regexp"` must fail with an
-// error matching regexp, raised on that comment's line; any other chunk must
-// pass.
+// error matching regexp, raised on that comment's line: the error's
+// Starlark position, or for an error without one (a resolve error) a
+// ":<line>:" in its description, must name that line. An error that names
+// no position at all (a failing cleanup's) is marked `### unplaced "regexp"`
+// and must indeed name none. Any other chunk must pass.
 func TestStarlark(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.star")
 	if len(files) == 0 {
@@ -41,10 +44,13 @@ type chunk struct {
 	src     string // padded with blank lines so positions match the file
 	wantErr *regexp.Regexp
 	errLine int
+	// unplaced says the error names no position (### unplaced "...").
+	unplaced bool
 }
 
-// marker matches `### "regexp"` or ### `regexp` (no escapes are processed).
-var marker = regexp.MustCompile("### (?:\"(.*)\"|`(.*)`)\\s*$")
+// marker matches `### "regexp"` or ### `regexp` (no escapes are processed),
+// optionally with "unplaced " before the regexp.
+var marker = regexp.MustCompile("### (unplaced )?(?:\"(.*)\"|`(.*)`)\\s*$")
 
 func chunks(src string) []chunk {
 	var out []chunk
@@ -54,7 +60,7 @@ func chunks(src string) []chunk {
 		ch := chunk{line: start + 1, src: strings.Repeat("\n", start) + strings.Join(lines[start:end], "\n")}
 		for i := start; i < end; i++ {
 			if m := marker.FindStringSubmatch(lines[i]); m != nil {
-				ch.wantErr, ch.errLine = regexp.MustCompile(m[1]+m[2]), i+1
+				ch.wantErr, ch.errLine, ch.unplaced = regexp.MustCompile(m[2]+m[3]), i+1, m[1] != ""
 			}
 		}
 		out = append(out, ch)
@@ -96,8 +102,19 @@ func runChunk(t *testing.T, base string, ch chunk) {
 		if !ch.wantErr.MatchString(msg) {
 			t.Errorf("error %q does not match %q", msg, ch.wantErr)
 		}
-		if pos := interp.Position(err); pos != "" && !strings.Contains(pos, ":"+strconv.Itoa(ch.errLine)+":") {
-			t.Errorf("error raised at %s, want line %d", pos, ch.errLine)
+		line := ":" + strconv.Itoa(ch.errLine) + ":"
+		pos := interp.Position(err)
+		switch {
+		case ch.unplaced:
+			if pos != "" || regexp.MustCompile(`:\d+:`).MatchString(msg) {
+				t.Errorf("error %q (at %q) names a position, but its marker at line %d says unplaced", msg, pos, ch.errLine)
+			}
+		case pos != "":
+			if !strings.Contains(pos, line) {
+				t.Errorf("error raised at %s, want line %d", pos, ch.errLine)
+			}
+		case !strings.Contains(msg, line):
+			t.Errorf("error %q does not name line %d (an error that names no position is marked ### unplaced)", msg, ch.errLine)
 		}
 	}
 }

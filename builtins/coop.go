@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 
 	"go.starlark.net/starlark"
 
@@ -85,18 +84,6 @@ func (a *App) AttrNames() []string {
 	return []string{"domain", "env", "recipe", "recipe_name", "stack"}
 }
 
-// appArg unpacks a coop.app argument, for the deploy builtins.
-type appArg struct{ *App }
-
-func (a *appArg) Unpack(v starlark.Value) error {
-	app, ok := v.(*App)
-	if !ok {
-		return fmt.Errorf("got %s, want coop.app", v.Type())
-	}
-	a.App = app
-	return nil
-}
-
 // coopApp implements coop.app(domain, recipe, env=None, env_file=None).
 func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var domain, envFile string
@@ -121,8 +108,7 @@ func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	a.Modifiers = mods
-	v := &App{app: a, repo: repo.Repo, env: envDict(a.Env)}
-	v.env.Freeze()
+	v := &App{app: a, repo: repo.Repo, env: stringDict(a.Env)}
 	interp.CaseOf(thread).Record(thread, "app", fmt.Sprintf("%s stack %s recipe %s", domain, a.StackName(), a.RecipeName()), nil)
 	return v, nil
 }
@@ -176,18 +162,4 @@ func appEnv(fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string
 func hasKey(d *starlark.Dict, k string) bool {
 	_, found, _ := d.Get(starlark.String(k))
 	return found
-}
-
-// envDict converts an env map to a dict with sorted keys.
-func envDict(env map[string]string) *starlark.Dict {
-	keys := make([]string, 0, len(env))
-	for k := range env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	d := starlark.NewDict(len(keys))
-	for _, k := range keys {
-		d.SetKey(starlark.String(k), starlark.String(env[k]))
-	}
-	return d
 }

@@ -2,7 +2,7 @@ package builtins
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -73,13 +73,13 @@ func sleepFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 // catchFn implements catch(fn, *args, **kwargs).
 func catchFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) < 1 {
-		return nil, errors.New("catch: missing argument for fn")
+		return nil, fmt.Errorf("%s: missing argument for fn", fn.Name())
 	}
-	var f Callable
-	if err := f.Unpack(args[0]); err != nil {
-		return nil, errors.New("catch: for parameter fn: " + err.Error())
+	f, err := callableArg(fn, "fn", args[0])
+	if err != nil {
+		return nil, err
 	}
-	_, err := starlark.Call(thread, f, args[1:], kwargs)
+	_, err = starlark.Call(thread, f, args[1:], kwargs)
 	if err == nil {
 		return starlark.None, nil
 	}
@@ -92,11 +92,11 @@ func catchFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 // deferFn implements defer(fn, *args, **kwargs).
 func deferFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) < 1 {
-		return nil, errors.New("defer: missing argument for fn")
+		return nil, fmt.Errorf("%s: missing argument for fn", fn.Name())
 	}
-	var f Callable
-	if err := f.Unpack(args[0]); err != nil {
-		return nil, errors.New("defer: for parameter fn: " + err.Error())
+	f, err := callableArg(fn, "fn", args[0])
+	if err != nil {
+		return nil, err
 	}
 	rest, kw := args[1:], kwargs
 	c := interp.CaseOf(thread)

@@ -3,8 +3,11 @@ package builtins
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -39,24 +42,24 @@ with abra's message ("has locally unstaged changes").`,
 	)
 }
 
-// appHolder is implemented by the value coop.app returns.
-type appHolder interface{ RecipeApp() *recipe.App }
-
-func unpackApp(fn *starlark.Builtin, v starlark.Value) (*recipe.App, error) {
-	if h, ok := v.(appHolder); ok {
-		return h.RecipeApp(), nil
+// unpackApp unpacks an app argument (a coop.app). Builtins unpack it after
+// their other arguments, as a starlark.Value, so that the message names
+// the parameter the same way however it was passed.
+func unpackApp(fn *starlark.Builtin, v starlark.Value) (*App, error) {
+	if a, ok := v.(*App); ok {
+		return a, nil
 	}
 	return nil, fmt.Errorf("%s: for parameter app: got %s, want app (from coop.app)", fn.Name(), v.Type())
 }
 
 // appAndEngine unpacks the app argument and finds the case's engine.
-func appAndEngine(thread *starlark.Thread, fn *starlark.Builtin, appV starlark.Value) (*recipe.App, swarm.Engine, error) {
-	app, err := unpackApp(fn, appV)
+func appAndEngine(thread *starlark.Thread, fn *starlark.Builtin, appV starlark.Value) (*App, swarm.Engine, error) {
+	a, err := unpackApp(fn, appV)
 	if err != nil {
 		return nil, nil, err
 	}
 	e, err := engineOf(thread, fn)
-	return app, e, err
+	return a, e, err
 }
 
 func chaosDeploy(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -75,21 +78,17 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "faults?", &faults, "generate_secrets?", &generate); err != nil {
 		return nil, err
 	}
-	app, e, err := appAndEngine(thread, fn, appV)
+	a, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, err
 	}
 	ctx := interp.Context(thread)
-	build := app.Build
-	if a, ok := appV.(*App); ok {
-		build = a.Build // holds the checkout's lock, names it as the script does
-		if !chaos {
-			if err := ensure(thread, a); err != nil {
-				return nil, fmt.Errorf("%s: %v", fn.Name(), err)
-			}
+	if !chaos {
+		if err := ensure(thread, a); err != nil {
+			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
-	d, err := build(recipe.StackOptions{Chaos: chaos})
+	d, err := a.Build(recipe.StackOptions{Chaos: chaos})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -105,7 +104,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	touchService(c, sortedKeys(d.Stack.Services)...)
+	touchService(c, slices.Sorted(maps.Keys(d.Stack.Services))...)
 	if err := e.Deploy(ctx, d.Stack); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), d.Stack.Namespace, err)
 	}
@@ -156,7 +155,7 @@ func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map
 		msg += ", " + plural(generated, "secret") + " generated"
 	}
 	msg += ")"
-	for _, svc := range sortedKeys(d.Stack.Faults) {
+	for _, svc := range slices.Sorted(maps.Keys(d.Stack.Faults)) {
 		for _, f := range d.Stack.Faults[svc] {
 			msg += " fault " + f.Kind
 			if svc != "" {
@@ -183,15 +182,8 @@ func addSecrets(ctx context.Context, e swarm.Engine, st *swarm.Stack, secrets []
 	if !generate {
 		return 0, recipe.CheckSecrets(secrets, existing)
 	}
-	have := map[string]bool{}
-	for _, n := range existing {
-		have[n] = true
-	}
 	n := 0
-	for _, s := range secrets {
-		if have[s.Name] {
-			continue
-		}
+	for _, s := range recipe.MissingSecrets(secrets, existing) {
 		spec, err := recipe.GenerateSecret(s, st.Namespace)
 		if err != nil {
 			return 0, err
@@ -208,14 +200,15 @@ func removeApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV); err != nil {
 		return nil, err
 	}
-	app, e, err := appAndEngine(thread, fn, appV)
+	a, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Remove(interp.Context(thread), app.StackName()); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), app.StackName(), err)
+	stack := a.app.StackName()
+	if err := e.Remove(interp.Context(thread), stack); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), stack, err)
 	}
-	interp.CaseOf(thread).Record(thread, "remove", app.StackName(), nil)
+	interp.CaseOf(thread).Record(thread, "remove", stack, nil)
 	return starlark.None, nil
 }
 
@@ -224,20 +217,26 @@ var idPattern = regexp.MustCompile(`\b[a-z0-9]{25}\b`)
 
 const aliasKey = "builtins.aliases"
 
+// aliases are a case's short names for swarm IDs; parallel branches on a
+// real engine scrub at the same time.
+type aliases struct {
+	mu   sync.Mutex
+	byID map[string]string
+}
+
 // scrubIDs replaces swarm IDs in text by short aliases (x1, x2, ...) that
 // are stable within a case, so transcripts and goldens hold no IDs.
 func scrubIDs(c *interp.Case, text string) string {
-	aliases, _ := c.Value(aliasKey).(map[string]string)
-	if aliases == nil {
-		aliases = map[string]string{}
-		c.SetValue(aliasKey, aliases)
-	}
+	c.SetValueOnce(aliasKey, func() any { return &aliases{byID: map[string]string{}} })
+	a := c.Value(aliasKey).(*aliases)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	return idPattern.ReplaceAllStringFunc(text, func(id string) string {
-		if a, ok := aliases[id]; ok {
-			return a
+		if alias, ok := a.byID[id]; ok {
+			return alias
 		}
-		a := fmt.Sprintf("x%d", len(aliases)+1)
-		aliases[id] = a
-		return a
+		alias := fmt.Sprintf("x%d", len(a.byID)+1)
+		a.byID[id] = alias
+		return alias
 	})
 }

@@ -16,7 +16,7 @@ func Markdown() string {
 	b.WriteString("`go test ./builtins` fails when this file is stale; `go run ./cmd/chaosrun doc --markdown > docs/builtins.md` refreshes it.\n\n")
 	group := ""
 	for _, bi := range All() {
-		if g := family(bi.Name); g != group {
+		if g := family(bi); g != group {
 			group = g
 			fmt.Fprintf(&b, "## %s\n\n", g)
 		}
@@ -32,19 +32,17 @@ func Markdown() string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
-// family is the doc section a builtin belongs to: its module, or "core".
-func family(name string) string {
-	if mod, _, ok := strings.Cut(name, "."); ok {
+// family is the doc section a builtin belongs to: its module, its Family,
+// or "core".
+func family(bi Builtin) string {
+	if mod, _, ok := strings.Cut(bi.Name, "."); ok {
 		return mod
 	}
-	if f, ok := families[name]; ok {
-		return f
+	if bi.Family != "" {
+		return bi.Family
 	}
 	return "core"
 }
-
-// families places top-level builtins of a family in its doc section.
-var families = map[string]string{}
 
 // Text renders one builtin for the terminal, or every builtin's summary
 // when name is empty.

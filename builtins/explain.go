@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,7 +110,7 @@ func updateStatus(st *dswarm.UpdateStatus) string {
 // versionLabels renders abra's chaos-version and version labels.
 func versionLabels(labels map[string]string) string {
 	var parts []string
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		short := k[strings.LastIndex(k, ".")+1:]
 		if strings.HasPrefix(k, "coop-cloud.") && (short == "chaos-version" || short == "version") {
 			parts = append(parts, fmt.Sprintf("%s=%s", short, labels[k]))

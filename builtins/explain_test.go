@@ -3,7 +3,6 @@ package builtins
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -98,7 +97,7 @@ func TestUpdateStatusText(t *testing.T) {
 		{&dswarm.UpdateStatus{State: dswarm.UpdateStatePaused, Message: "update paused"}, `paused "update paused"`},
 	}
 	for _, tt := range tests {
-		if got := updateStatus(tt.st); !strings.EqualFold(got, tt.want) {
+		if got := updateStatus(tt.st); got != tt.want {
 			t.Errorf("updateStatus(%+v) = %q, want %q", tt.st, got, tt.want)
 		}
 	}

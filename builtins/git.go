@@ -54,20 +54,18 @@ mirror.fetch_tags(canonical)`},
 		Builtin{Name: "repo.status", Args: "",
 			Summary: "Lists the dirty paths as `git status --porcelain` lines; empty when the tree is clean.",
 			Example: `assert.eq(repo.status(), ["?? compose.ccci.yml"])`},
-		Builtin{Name: "checkout", Args: "repo, ref", Fn: checkoutFn,
+		Builtin{Name: "checkout", Args: "repo, ref", Fn: checkoutFn, Family: "git",
 			Summary: "Checks out a tag, branch or (short) commit hash like `git checkout -f`; returns the full hash.",
 			Detail: `Local changes to tracked files are thrown away; untracked and ignored files
 are kept (so an untracked compose overlay survives, as on cc-ci). A tag or
 hash detaches HEAD. An unknown ref is an error naming it and the repository.`,
 			Example: `checkout(repo, "0.7.0+3.3.1")`},
-		Builtin{Name: "chaos_version", Args: "repo", Fn: chaosVersionFn,
+		Builtin{Name: "chaos_version", Args: "repo", Fn: chaosVersionFn, Family: "git",
 			Summary: "abra's chaos version of the checkout: the first 8 hex digits of HEAD, plus +U when the tree is dirty.",
 			Detail: `Untracked, modified and staged files make the tree dirty; files ignored by
 the repository's .gitignore or the user's global excludes file do not.`,
 			Example: `assert.eq(chaos_version(repo), head[:8] + "+U")`},
 	)
-	families["checkout"] = "git"
-	families["chaos_version"] = "git"
 }
 
 // gitRepo implements git.repo(path).

@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,14 +18,16 @@ import (
 // flattened, as encoding/json does), each converted when it is first read.
 // A script that reads svc.Spec.Labels converts the labels, not the whole
 // service: converting every inspection in full cost a fifth of an explore
-// run. Its type is the Go type's name (ServiceSpec, Task, ...); printing,
-// comparing and hashing convert it in full and behave as a struct with the
-// same fields would. It is immutable, and safe to read from several
-// threads.
+// run. Its type is the Go type's name (ServiceSpec, Task, ...) unless
+// given another (inspect_service's "service"); printing, comparing and
+// hashing convert it in full and behave as a struct with the same fields
+// would. It is immutable, and safe to read from several threads.
 type goStruct struct {
 	v    reflect.Value
-	conv *converter
 	plan *fieldPlan
+	// typeName, when set, is the type scripts see instead of the Go type's
+	// name; a missing attribute is still reported under the Go type's name.
+	typeName string
 
 	mu   sync.Mutex
 	vals []starlark.Value // by field number, nil until read
@@ -40,9 +43,9 @@ type fieldPlan struct {
 
 var fieldPlans sync.Map // reflect.Type → *fieldPlan
 
-func newGoStruct(v reflect.Value, conv *converter) *goStruct {
+func newGoStruct(v reflect.Value) *goStruct {
 	p := planFields(v.Type())
-	return &goStruct{v: v, conv: conv, plan: p, vals: make([]starlark.Value, len(p.names))}
+	return &goStruct{v: v, plan: p, vals: make([]starlark.Value, len(p.names))}
 }
 
 func planFields(t reflect.Type) *fieldPlan {
@@ -55,13 +58,7 @@ func planFields(t reflect.Type) *fieldPlan {
 	if p.typeName == "" {
 		p.typeName = "object"
 	}
-	p.names = slices.Sorted(func(yield func(string) bool) {
-		for n := range paths {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	p.names = slices.Sorted(maps.Keys(paths))
 	for i, n := range p.names {
 		p.byName[n] = i
 		p.paths = append(p.paths, paths[n])
@@ -94,7 +91,13 @@ func collectFields(t reflect.Type, prefix []int, out map[string][]int) {
 	}
 }
 
-func (s *goStruct) Type() string         { return s.plan.typeName }
+func (s *goStruct) Type() string {
+	if s.typeName != "" {
+		return s.typeName
+	}
+	return s.plan.typeName
+}
+
 func (s *goStruct) Freeze()              {} // immutable; attributes are frozen when made
 func (s *goStruct) Truth() starlark.Bool { return starlark.True }
 func (s *goStruct) String() string       { return s.full().String() }
@@ -107,7 +110,7 @@ func (s *goStruct) AttrNames() []string { return slices.Clone(s.plan.names) }
 func (s *goStruct) Attr(name string) (starlark.Value, error) {
 	i, ok := s.plan.byName[name]
 	if !ok {
-		return nil, starlark.NoSuchAttrError(fmt.Sprintf("%s has no .%s attribute", s.Type(), name))
+		return nil, starlark.NoSuchAttrError(fmt.Sprintf("%s has no .%s attribute", s.plan.typeName, name))
 	}
 	return s.attr(i), nil
 }
@@ -116,7 +119,7 @@ func (s *goStruct) attr(i int) starlark.Value {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.vals[i] == nil {
-		v := s.conv.value(s.v.FieldByIndex(s.plan.paths[i]))
+		v := toStarlark(s.v.FieldByIndex(s.plan.paths[i]))
 		v.Freeze()
 		s.vals[i] = v
 	}

@@ -2,17 +2,21 @@ package builtins
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+
+	"go.starlark.net/starlark"
 )
 
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// stringDict converts a map of strings (an env, labels) to a frozen dict
+// with sorted keys.
+func stringDict(m map[string]string) *starlark.Dict {
+	d := starlark.NewDict(len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		d.SetKey(starlark.String(k), starlark.String(m[k]))
 	}
-	sort.Strings(keys)
-	return keys
+	d.Freeze()
+	return d
 }
 
 // plural renders "1 service" or "3 services".

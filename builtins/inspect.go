@@ -2,14 +2,15 @@ package builtins
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
-	"go.starlark.net/syntax"
 
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/swarm"
@@ -56,19 +57,9 @@ assert_converged(app, since = before)`},
 	)
 }
 
-// serviceValue is an inspected service: a struct with Docker's field names
-// that also remembers the Go value, for since=.
-type serviceValue struct {
-	*goStruct
-	svc dswarm.Service
-}
-
-func (s serviceValue) Type() string { return "service" }
-
-// CompareSameType compares two inspected services field by field.
-func (s serviceValue) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
-	return s.goStruct.CompareSameType(op, y.(serviceValue).goStruct, depth)
-}
+// serviceType is the type of inspect_service's result: a goStruct of a
+// dswarm.Service, which since= accepts.
+const serviceType = "service"
 
 // serviceName is the full name of an app's service.
 func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) (swarm.Engine, string, error) {
@@ -78,12 +69,13 @@ func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, pairs...); err != nil {
 		return nil, "", err
 	}
-	app, e, err := appAndEngine(thread, fn, appV)
+	a, e, err := appAndEngine(thread, fn, appV)
 	if err != nil {
 		return nil, "", err
 	}
-	touchService(interp.CaseOf(thread), app.StackName()+"_"+service)
-	return e, app.StackName() + "_" + service, nil
+	name := a.app.StackName() + "_" + service
+	touchService(interp.CaseOf(thread), name)
+	return e, name, nil
 }
 
 func inspectService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -95,9 +87,9 @@ func inspectService(thread *starlark.Thread, fn *starlark.Builtin, args starlark
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	st := converterOf(thread).value(reflect.ValueOf(svc)).(*goStruct)
-	st.Freeze()
-	return serviceValue{st, svc}, nil
+	st := newGoStruct(reflect.ValueOf(svc))
+	st.typeName = serviceType
+	return st, nil
 }
 
 func serviceTasks(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -110,7 +102,7 @@ func serviceTasks(thread *starlark.Thread, fn *starlark.Builtin, args starlark.T
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
-	return converterOf(thread).fromGo(tasks), nil
+	return fromGo(tasks), nil
 }
 
 func waitConverged(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -141,12 +133,13 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		return converge.Verdict{}, err
 	}
 	opts := converge.Options{Timeout: time.Duration(timeout)}
-	switch s := since.(type) {
-	case serviceValue:
-		opts.Since = &s.svc
-	case starlark.NoneType:
-	default:
-		return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
+	if since != starlark.None {
+		s, ok := since.(*goStruct)
+		if !ok || s.Type() != serviceType {
+			return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
+		}
+		svc := s.v.Interface().(dswarm.Service)
+		opts.Since = &svc
 	}
 	c := interp.CaseOf(thread)
 	if p, ok := c.Value(progressKey).(Progress); ok {
@@ -202,14 +195,12 @@ func explain(v converge.Verdict) string {
 
 // verdictValue converts a verdict for scripts.
 func verdictValue(v converge.Verdict) starlark.Value {
-	labels := (*converter)(nil).mapToDict(reflect.ValueOf(v.Labels))
-	labels.Freeze()
 	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
 		"service":       starlark.String(v.Service),
 		"state":         starlark.String(v.State),
 		"message":       starlark.String(v.Message),
 		"converged":     starlark.Bool(v.Converged),
-		"labels":        labels,
+		"labels":        stringDict(v.Labels),
 		"chaos_version": starlark.String(converge.ChaosVersion(v.Labels)),
 		"took":          starlark.Float(v.Took.Seconds()),
 		"awaited":       starlark.String(v.Awaited),
@@ -243,7 +234,7 @@ func recordEvent(thread *starlark.Thread, c *interp.Case, ev swarm.Event) {
 		msg = fmt.Sprintf("%s task %s %s (desired %s)", ev.Service, ev.ID, ev.Attributes["state"], ev.Attributes["desired"])
 	default:
 		msg = fmt.Sprintf("%s %s", ev.Service, ev.Action)
-		for _, k := range sortedKeys(ev.Attributes) {
+		for _, k := range slices.Sorted(maps.Keys(ev.Attributes)) {
 			if strings.HasPrefix(k, "updatestate.") || strings.HasPrefix(k, "image.") {
 				msg += fmt.Sprintf(" %s=%s", k, ev.Attributes[k])
 			}

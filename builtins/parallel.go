@@ -2,7 +2,6 @@ package builtins
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -62,7 +61,8 @@ func parallel(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	var mu sync.Mutex
 	left := len(fns)
 	done := c.Clock.NewSignal()
-	for i, name := range branchNames(fns) {
+	names := branchNames(fns)
+	for i, name := range names {
 		t := c.NewThread(name)
 		c.Clock.Go(func() {
 			res, err := starlark.Call(t, fns[i], nil, nil)
@@ -88,7 +88,7 @@ func parallel(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	}
 	for i, err := range errs {
 		if err != nil {
-			return nil, &branchError{name: branchNames(fns)[i], err: err}
+			return nil, &branchError{name: names[i], err: err}
 		}
 	}
 	return starlark.NewList(results), nil
@@ -134,9 +134,9 @@ func lockFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, 
 	if !ok {
 		return nil, fmt.Errorf("%s: for parameter name: got %s, want string", fn.Name(), args[0].Type())
 	}
-	f, ok := args[1].(starlark.Callable)
-	if !ok {
-		return nil, fmt.Errorf("%s: for parameter fn: got %s, want callable", fn.Name(), args[1].Type())
+	f, err := callableArg(fn, "fn", args[1])
+	if err != nil {
+		return nil, err
 	}
 	c := interp.CaseOf(thread)
 	release, err := acquire(thread, c, name)
@@ -166,7 +166,7 @@ func acquire(thread *starlark.Thread, c *interp.Case, name string) (func(), erro
 		holder := l.holder
 		table.mu.Unlock()
 		c.Record(thread, "lock", fmt.Sprintf("%s waits (held by %s)", name, holder), nil)
-		if err := l.freed.Wait(interp.Context(thread), time.Time{}); err != nil && !errors.Is(err, clock.ErrDeadline) {
+		if err := l.freed.Wait(interp.Context(thread), time.Time{}); err != nil {
 			return nil, err
 		}
 	}

@@ -33,6 +33,10 @@ type Builtin struct {
 	Example string
 	// Engines says where it works: "any" (default) or e.g. "sim".
 	Engines string
+	// Family is the doc section of a top-level builtin that belongs with a
+	// module (checkout with git); by default a dotted name's module, else
+	// "core".
+	Family string
 	// Fn implements it; nil for names the interpreter itself provides
 	// (print, vars), which are registered for their documentation only.
 	Fn Func

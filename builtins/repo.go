@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.starlark.net/starlark"
 
@@ -21,13 +22,32 @@ type Repo struct {
 	// so that no temporary path reaches a transcript.
 	shown string
 	mu    *sync.Mutex
+	// order ranks handles for taking two locks at once (lockBoth).
+	order uint64
 }
+
+var repoOrder atomic.Uint64
 
 var _ starlark.HasAttrs = (*Repo)(nil)
 
 func newRepo(r *recipe.Repo, shown string) *Repo {
 	r.SetShown(shown)
-	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}}
+	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}, order: repoOrder.Add(1)}
+}
+
+// lockBoth takes the locks of two different handles, always in the order
+// they were made, so that two threads locking the same pair cannot
+// deadlock; it returns the unlock.
+func lockBoth(a, b *Repo) func() {
+	if b.order < a.order {
+		a, b = b, a
+	}
+	a.mu.Lock()
+	b.mu.Lock()
+	return func() {
+		b.mu.Unlock()
+		a.mu.Unlock()
+	}
 }
 
 // Do runs f on the checkout with the handle's lock held; a path of the

@@ -119,9 +119,12 @@ func repoFetchTags(thread *starlark.Thread, fn *starlark.Builtin, args starlark.
 	if r == src.Repo {
 		return nil, fmt.Errorf("%s: cannot fetch from the repository itself", fn.Name())
 	}
-	var s *recipe.Repo
-	src.Do(func(sr *recipe.Repo) error { s = sr; return nil })
-	if err := r.Do(func(rr *recipe.Repo) error { return rr.FetchTags(s) }); err != nil {
+	// FetchTags reads src while it writes r: hold both checkouts' locks.
+	err := func() error {
+		defer lockBoth(r, src.Repo)()
+		return r.Scrub(r.repo.FetchTags(src.repo))
+	}()
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	interp.CaseOf(thread).Record(thread, "git", fmt.Sprintf("fetch tags into %s from %s", r.shown, src.shown), nil)

@@ -90,7 +90,7 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		"crash_after?", &crash, "exit_code?", &exitCode); err != nil {
 		return nil, err
 	}
-	app, err := unpackApp(fn, appV)
+	a, err := unpackApp(fn, appV)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	}
 	s, err := simOf(thread, fn)
 	if s != nil {
-		s.SetBehaviour(app.StackName()+"_"+service, sim.Behaviour{
+		s.SetBehaviour(a.app.StackName()+"_"+service, sim.Behaviour{
 			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
 			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
 			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,

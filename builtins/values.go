@@ -4,11 +4,8 @@ import (
 	"reflect"
 	"sort"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
-
-	"github.com/coop-cloud/chaosrun/interp"
 )
 
 var (
@@ -21,61 +18,7 @@ var (
 // lists, nil pointers None, times RFC 3339 strings and durations integers
 // of nanoseconds, as in `docker service inspect`. Embedded structs are
 // flattened as encoding/json does (svc.Version.Index).
-func toStarlark(v reflect.Value) starlark.Value { return (*converter)(nil).value(v) }
-
-// converter is toStarlark with a memo: it hands out again, frozen, what it
-// made of a pointer or a map it has converted before. The simulator hands
-// out the same read-only specs at every inspection, and converting them
-// again cost a sixth of an explore run. A nil converter remembers nothing.
-type converter struct {
-	memo map[memoKey]starlark.Value
-}
-
-type memoKey struct {
-	t reflect.Type
-	p unsafe.Pointer // holds the Go value, so its address is not reused
-}
-
-// maxMemo bounds a converter's memo; it starts again when full.
-const maxMemo = 4096
-
-const converterKey = "builtins.converter"
-
-// converterOf returns the case's converter: one with a memo on the
-// simulator, whose results never change once handed out (swarm.Engine),
-// and none on engines that make new values at every call.
-func converterOf(thread *starlark.Thread) *converter {
-	if !onSimulator(thread) {
-		return nil
-	}
-	c := interp.CaseOf(thread)
-	conv, _ := c.Value(converterKey).(*converter)
-	if conv == nil {
-		conv = &converter{memo: map[memoKey]starlark.Value{}}
-		c.SetValue(converterKey, conv)
-	}
-	return conv
-}
-
-// remembered converts a non-nil pointer or map through the memo.
-func (c *converter) remembered(v reflect.Value, convert func(reflect.Value) starlark.Value) starlark.Value {
-	if c == nil {
-		return convert(v)
-	}
-	key := memoKey{v.Type(), v.UnsafePointer()}
-	if out, ok := c.memo[key]; ok {
-		return out
-	}
-	out := convert(v)
-	out.Freeze()
-	if len(c.memo) >= maxMemo {
-		clear(c.memo)
-	}
-	c.memo[key] = out
-	return out
-}
-
-func (c *converter) value(v reflect.Value) starlark.Value {
+func toStarlark(v reflect.Value) starlark.Value {
 	if !v.IsValid() {
 		return starlark.None
 	}
@@ -94,26 +37,26 @@ func (c *converter) value(v reflect.Value) starlark.Value {
 		if v.IsNil() {
 			return starlark.None
 		}
-		return c.remembered(v, func(v reflect.Value) starlark.Value { return c.value(v.Elem()) })
+		return toStarlark(v.Elem())
 	case reflect.Interface:
 		if v.IsNil() {
 			return starlark.None
 		}
-		return c.value(v.Elem())
+		return toStarlark(v.Elem())
 	case reflect.Struct:
-		return newGoStruct(v, c)
+		return newGoStruct(v)
 	case reflect.Map:
 		if v.IsNil() {
 			return starlark.NewDict(0)
 		}
-		return c.remembered(v, func(v reflect.Value) starlark.Value { return c.mapToDict(v) })
+		return mapToDict(v)
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
 			return starlark.String(v.Bytes())
 		}
 		items := make([]starlark.Value, v.Len())
 		for i := range items {
-			items[i] = c.value(v.Index(i))
+			items[i] = toStarlark(v.Index(i))
 		}
 		return starlark.NewList(items)
 	case reflect.String:
@@ -130,21 +73,19 @@ func (c *converter) value(v reflect.Value) starlark.Value {
 	return starlark.String(v.String())
 }
 
-func (c *converter) mapToDict(v reflect.Value) *starlark.Dict {
+func mapToDict(v reflect.Value) *starlark.Dict {
 	keys := v.MapKeys()
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	d := starlark.NewDict(len(keys))
 	for _, k := range keys {
-		d.SetKey(starlark.String(k.String()), c.value(v.MapIndex(k)))
+		d.SetKey(starlark.String(k.String()), toStarlark(v.MapIndex(k)))
 	}
 	return d
 }
 
 // fromGo converts any Go value (see toStarlark) and freezes it.
-func fromGo(x any) starlark.Value { return (*converter)(nil).fromGo(x) }
-
-func (c *converter) fromGo(x any) starlark.Value {
-	v := c.value(reflect.ValueOf(x))
+func fromGo(x any) starlark.Value {
+	v := toStarlark(reflect.ValueOf(x))
 	v.Freeze()
 	return v
 }

@@ -14,43 +14,8 @@ import (
 	"go.starlark.net/starlarkstruct"
 )
 
-// TestConverterMemo converts services that share specs, as the simulator
-// hands them out, with and without the memo: the results must be equal,
-// frozen, and the shared parts converted once.
-func TestConverterMemo(t *testing.T) {
-	replicas := uint64(2)
-	spec := &dswarm.ServiceSpec{
-		Annotations:  dswarm.Annotations{Name: "s_app", Labels: map[string]string{"a": "b"}},
-		TaskTemplate: dswarm.TaskSpec{ContainerSpec: &dswarm.ContainerSpec{Image: "app:1", Env: []string{"X=1"}}},
-		Mode:         dswarm.ServiceMode{Replicated: &dswarm.ReplicatedService{Replicas: &replicas}},
-	}
-	first := dswarm.Service{ID: "x1", Spec: *spec, PreviousSpec: spec}
-	second := dswarm.Service{ID: "x1", Spec: *spec, PreviousSpec: spec}
-	second.Version.Index = 9
-	memo := &converter{memo: map[memoKey]starlark.Value{}}
-	for _, svc := range []dswarm.Service{first, second, first} {
-		got := memo.fromGo(svc)
-		want := fromGo(svc)
-		if eq, err := starlark.Equal(got, want); err != nil || !eq {
-			t.Fatalf("with the memo %v, without %v (%v)", got, want, err)
-		}
-	}
-	// Labels, ContainerSpec, Replicated, Replicas, PreviousSpec and the
-	// slices' owners: a handful of entries, not one per conversion.
-	if n := len(memo.memo); n == 0 || n > 8 {
-		t.Errorf("memo holds %d entries", n)
-	}
-	v, err := memo.fromGo(first).(starlark.HasAttrs).Attr("Spec")
-	if err != nil {
-		t.Fatal(err)
-	}
-	labels, err := v.(starlark.HasAttrs).Attr("Labels")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := labels.(*starlark.Dict).SetKey(starlark.String("c"), starlark.String("d")); err == nil {
-		t.Error("a remembered dict can be changed")
-	}
+// TestNilMap converts a nil map to an empty dict, as Docker prints {}.
+func TestNilMap(t *testing.T) {
 	if got := toStarlark(reflect.ValueOf(map[string]string(nil))); got.(*starlark.Dict).Len() != 0 {
 		t.Errorf("nil map converts to %v", got)
 	}
@@ -97,18 +62,56 @@ func TestGoStruct(t *testing.T) {
 	if _, err := v.Attr("Nope"); err == nil || err.Error() != "Service has no .Nope attribute" {
 		t.Errorf("missing attribute: %v", err)
 	}
+	specV, err := v.Attr("Spec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := specV.(starlark.HasAttrs).Attr("Labels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := labels.(*starlark.Dict).SetKey(starlark.String("c"), starlark.String("d")); err == nil {
+		t.Error("an attribute's dict can be changed")
+	}
+	named := newGoStruct(reflect.ValueOf(svc))
+	named.typeName = serviceType
+	if named.Type() != "service" {
+		t.Errorf("renamed type %q", named.Type())
+	}
+	if _, err := named.Attr("Nope"); err == nil || err.Error() != "Service has no .Nope attribute" {
+		t.Errorf("missing attribute of a renamed struct: %v", err)
+	}
+
+	// Goroutines reading a fresh struct's attributes at once all get the
+	// same values, converted once, and equal to what v converted.
 	fresh := fromGo(svc).(*goStruct)
+	reads := make([][]starlark.Value, 4)
 	var wg sync.WaitGroup
-	for range 4 {
+	for g := range reads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, n := range fresh.AttrNames() {
-				fresh.Attr(n)
+			for _, n := range names {
+				x, err := fresh.Attr(n)
+				if err != nil {
+					x = starlark.String("error: " + err.Error())
+				}
+				reads[g] = append(reads[g], x)
 			}
 		}()
 	}
 	wg.Wait()
+	for g, got := range reads {
+		for i, n := range names {
+			if got[i] != reads[0][i] {
+				t.Errorf("goroutine %d read %s as %v, goroutine 0 as another value %v", g, n, got[i], reads[0][i])
+			}
+			want, _ := v.Attr(n)
+			if eq, err := starlark.Equal(got[i], want); err != nil || !eq {
+				t.Errorf("goroutine %d read %s as %v, want %v (%v)", g, n, got[i], want, err)
+			}
+		}
+	}
 }
 
 // eager converts as toStarlark did before goStruct: every struct in full,

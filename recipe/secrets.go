@@ -86,16 +86,26 @@ func (e *SecretError) Error() string {
 // order) whose full name is not among existing, as abra's validateSecrets
 // does after computing the deploy version [V].
 func CheckSecrets(secrets []Secret, existing []string) error {
+	if missing := MissingSecrets(secrets, existing); len(missing) > 0 {
+		return &SecretError{Local: missing[0].Local, Inserted: !missing[0].Generate}
+	}
+	return nil
+}
+
+// MissingSecrets returns the secrets, in their order, whose full name is
+// not among existing.
+func MissingSecrets(secrets []Secret, existing []string) []Secret {
 	have := map[string]bool{}
 	for _, n := range existing {
 		have[n] = true
 	}
+	var missing []Secret
 	for _, s := range secrets {
 		if !have[s.Name] {
-			return &SecretError{Local: s.Local, Inserted: !s.Generate}
+			missing = append(missing, s)
 		}
 	}
-	return nil
+	return missing
 }
 
 const secretAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
