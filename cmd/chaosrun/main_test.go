@@ -151,11 +151,13 @@ func waitExited(t *testing.T, cmd *exec.Cmd, exited <-chan struct{}, timeout tim
 	}
 }
 
-// waitCmd waits for the started cmd like cmd.Wait, failing the test (and
-// killing cmd) if it has not exited within timeout.
-func waitCmd(t *testing.T, cmd *exec.Cmd, timeout time.Duration) {
+// waitCmd waits for the started cmd like cmd.Wait and returns its error,
+// failing the test (and killing cmd) if it has not exited within timeout.
+func waitCmd(t *testing.T, cmd *exec.Cmd, timeout time.Duration) error {
 	t.Helper()
 	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	var err error
+	go func() { err = cmd.Wait(); close(exited) }()
 	waitExited(t, cmd, exited, timeout)
+	return err
 }

@@ -37,7 +37,7 @@ func TestProgressOnATerminal(t *testing.T) {
 		var term bytes.Buffer
 		done := make(chan struct{})
 		go func() { io.Copy(&term, ptmx); close(done) }()
-		if err := cmd.Wait(); err != nil {
+		if err := waitCmd(t, cmd, time.Minute); err != nil {
 			t.Fatalf("chaosrun: %v\n%s", err, stdout.String())
 		}
 		select {
