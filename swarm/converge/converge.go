@@ -95,7 +95,7 @@ func Wait(ctx context.Context, e chswarm.Engine, service string, opts Options) (
 	}
 	deadline := w.start.Add(timeout)
 	for {
-		v, done, err := w.check(ctx)
+		v, done, err := w.check(ctx, svc)
 		if err != nil {
 			return v, err
 		}
@@ -121,6 +121,9 @@ func Wait(ctx context.Context, e chswarm.Engine, service string, opts Options) (
 		if err == nil && opts.Event != nil {
 			opts.Event(ev)
 		}
+		if svc, err = e.Service(ctx, service); err != nil {
+			return Verdict{}, err
+		}
 	}
 }
 
@@ -135,12 +138,9 @@ type waiter struct {
 	why         string // the rollback or pause message first seen
 }
 
-// check inspects the service once; done reports a verdict.
-func (w *waiter) check(ctx context.Context) (Verdict, bool, error) {
-	svc, err := w.e.Service(ctx, w.name)
-	if err != nil {
-		return Verdict{}, false, err
-	}
+// check judges svc, just inspected, and its up-to-date tasks; done
+// reports a verdict.
+func (w *waiter) check(ctx context.Context, svc swarm.Service) (Verdict, bool, error) {
 	tasks, err := w.e.Tasks(ctx, w.name, true)
 	if err != nil {
 		return Verdict{}, false, err
@@ -262,12 +262,23 @@ func (w *waiter) fresh(svc swarm.Service) *swarm.UpdateStatus {
 	return st
 }
 
-// ChaosVersion finds abra's coop-cloud.<stack>.chaos-version label.
+// ChaosVersion finds abra's coop-cloud.<stack>.chaos-version label: the
+// one of the stack named by the labels' com.docker.stack.namespace when
+// there is one, else the first such label in key order.
 func ChaosVersion(labels map[string]string) string {
-	for k, v := range labels {
-		if strings.HasPrefix(k, "coop-cloud.") && strings.HasSuffix(k, ".chaos-version") {
+	if ns := labels[chswarm.NamespaceLabel]; ns != "" {
+		if v, ok := labels["coop-cloud."+ns+".chaos-version"]; ok {
 			return v
 		}
 	}
-	return ""
+	first := ""
+	for k := range labels {
+		if strings.HasPrefix(k, "coop-cloud.") && strings.HasSuffix(k, ".chaos-version") && (first == "" || k < first) {
+			first = k
+		}
+	}
+	if first == "" {
+		return ""
+	}
+	return labels[first]
 }

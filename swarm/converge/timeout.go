@@ -4,37 +4,36 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/swarm"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
-// Swarm's defaults (reference notes §2.2 and §3).
+// The bound's own allowances; swarm's defaults are chswarm's (reference
+// notes §2.2 and §3).
 const (
-	defaultInterval    = 30 * time.Second
-	defaultHCTimeout   = 30 * time.Second
-	defaultRetries     = 3
-	defaultMonitor     = 5 * time.Second
-	defaultStopGrace   = 10 * time.Second
-	stopFirstOldWait   = time.Minute
 	timeoutMargin      = 2 * time.Minute
 	perSlotStartupBase = 30 * time.Second
 )
 
 // DefaultTimeout derives a wait's bound from the service's own spec: per
 // batch of slots, the healthcheck's start period plus interval×retries
-// (plus the probe timeout), the stop grace period for stop-first, the
-// update delay and the monitor window; then the final monitor window and a
-// margin. A 20-minute discourse boot and a 2-second test app thus get
-// bounds that fit them. It returns the bound and how it was derived.
+// (plus the probe timeout), for stop-first swarm's one-minute wait for the
+// old task to stop (chswarm.OldTaskStopWait), the update delay and the
+// monitor window; then the final monitor window and a margin. A 20-minute
+// discourse boot and a 2-second test app thus get bounds that fit them. It
+// returns the bound and how it was derived.
 func DefaultTimeout(spec swarm.ServiceSpec) (time.Duration, string) {
 	slot := perSlotStartupBase
 	parts := fmt.Sprintf("%s start", perSlotStartupBase)
 	if hc := healthcheck(spec); hc != nil {
-		interval := orDefault(hc.Interval, defaultInterval)
+		interval := orDefault(hc.Interval, chswarm.DefaultHealthInterval)
 		retries := hc.Retries
 		if retries == 0 {
-			retries = defaultRetries
+			retries = chswarm.DefaultHealthRetries
 		}
-		probe := orDefault(hc.Timeout, defaultHCTimeout)
+		probe := orDefault(hc.Timeout, chswarm.DefaultHealthTimeout)
 		slot += hc.StartPeriod + time.Duration(retries)*(interval+probe)
 		parts += fmt.Sprintf(" + start_period %s + %d×(interval %s + timeout %s)", hc.StartPeriod, retries, interval, probe)
 	}
@@ -43,8 +42,8 @@ func DefaultTimeout(spec swarm.ServiceSpec) (time.Duration, string) {
 	if uc != nil {
 		slot += uc.Delay
 		if uc.Order != swarm.UpdateOrderStartFirst {
-			slot += stopFirstOldWait
-			parts += fmt.Sprintf(" + stop-first %s", stopFirstOldWait)
+			slot += chswarm.OldTaskStopWait
+			parts += fmt.Sprintf(" + stop-first %s", chswarm.OldTaskStopWait)
 		}
 	}
 	slot += mon
@@ -53,19 +52,13 @@ func DefaultTimeout(spec swarm.ServiceSpec) (time.Duration, string) {
 	return total, fmt.Sprintf("%d batch(es) × (%s + monitor %s) + monitor + margin %s", batches, parts, mon, timeoutMargin)
 }
 
-func healthcheck(spec swarm.ServiceSpec) *struct {
-	Interval, Timeout, StartPeriod time.Duration
-	Retries                        int
-} {
+// healthcheck is the spec's healthcheck, or nil when it runs none.
+func healthcheck(spec swarm.ServiceSpec) *container.HealthConfig {
 	cs := spec.TaskTemplate.ContainerSpec
-	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 || cs.Healthcheck.Test[0] == "NONE" {
+	if cs == nil || !chswarm.HasHealthcheck(cs.Healthcheck) {
 		return nil
 	}
-	h := cs.Healthcheck
-	return &struct {
-		Interval, Timeout, StartPeriod time.Duration
-		Retries                        int
-	}{h.Interval, h.Timeout, h.StartPeriod, h.Retries}
+	return cs.Healthcheck
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -80,7 +73,7 @@ func monitor(spec swarm.ServiceSpec) time.Duration {
 	if spec.UpdateConfig != nil && spec.UpdateConfig.Monitor > 0 {
 		return spec.UpdateConfig.Monitor
 	}
-	return defaultMonitor
+	return chswarm.DefaultMonitor
 }
 
 // batches is how many rounds of parallel slot updates an update takes.

@@ -13,8 +13,7 @@ import (
 // Each iteration is a real start-first upgrade (about 5 s), so run it with
 // a count: go test ./swarm/docker -run '^$' -bench VerdictLatency -benchtime 5x
 func BenchmarkVerdictLatency(b *testing.B) {
-	e := newTestEngine(b, Options{})
-	_, ns := testNames(b)
+	e, ns := newTestEngine(b, Options{})
 	name := ns + "_app"
 	sub := e.Subscribe(b.Context())
 	v := app{failureAction: "rollback", order: "start-first"}

@@ -18,9 +18,9 @@ import (
 // secret and config, and nothing labelled with the run is left.
 func TestCloseRemovesEverything(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
-	ctx := context.Background()
+	e, ns := newTestEngine(t, Options{})
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
 	sub := e.Subscribe(t.Context())
 	deploy(t, e, testStack(ns, app{extras: true}))
 	waitRunning(t, e, sub, ns+"_app", 1, time.Minute)
@@ -49,8 +49,9 @@ func TestCloseRemovesEverything(t *testing.T) {
 func TestRemoveAndCleanup(t *testing.T) {
 	t.Parallel()
 	runID, ns := testNames(t)
-	ctx := context.Background()
-	kept := newTestEngine(t, Options{RunID: runID, Keep: true})
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
+	kept, _ := newTestEngine(t, Options{RunID: runID, Keep: true})
 	deploy(t, kept, testStack(ns, app{extras: true}))
 	deploy(t, kept, testStack(ns+"b", app{extras: true}))
 	if err := kept.Remove(ctx, ns+"b"); err != nil {

@@ -27,24 +27,25 @@ func (e *Engine) Deploy(ctx context.Context, st cswarm.Stack) error {
 	if err != nil {
 		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 	}
-	existing, err := e.existingServices(ctx, st.Namespace, slices.Collect(maps.Keys(st.Services)))
+	names := slices.Sorted(maps.Keys(st.Services))
+	existing, err := e.existingServices(ctx, st.Namespace, names)
 	if err != nil {
 		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 	}
 	if err := e.checkOwned("deploy", st.Namespace, existing); err != nil {
 		return err
 	}
-	if err := e.createObjects(ctx, st); err != nil {
+	ids, err := e.createObjects(ctx, st)
+	if err != nil {
 		return err
 	}
-	names := slices.Sorted(maps.Keys(st.Services))
 	e.remember(names)
 	for _, name := range names {
 		var cur *swarm.Service
 		if s, ok := existing[name]; ok {
 			cur = &s
 		}
-		if err := e.deployService(ctx, name, st.Services[name], cur, plans[name]); err != nil {
+		if err := e.deployService(ctx, name, st.Services[name], cur, plans[name], ids); err != nil {
 			return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 		}
 	}
@@ -104,11 +105,7 @@ func (e *Engine) existingServices(ctx context.Context, ns string, names []string
 	if len(names) == 0 {
 		return out, nil
 	}
-	args := filters.NewArgs()
-	for _, n := range names {
-		args.Add("name", n)
-	}
-	byName, err := e.cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
+	byName, err := e.cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: nameFilter(names)})
 	if err != nil {
 		return nil, fmt.Errorf("list services: %w", err)
 	}
@@ -140,8 +137,10 @@ func (e *Engine) checkOwned(verb, ns string, services map[string]swarm.Service) 
 		verb, ns, strings.Join(foreign, ", "), RunLabel, ErrNotOwned)
 }
 
-// deployService creates or updates one service, injecting its faults.
-func (e *Engine) deployService(ctx context.Context, name string, spec swarm.ServiceSpec, cur *swarm.Service, plan faultPlan) error {
+// deployService creates or updates one service, injecting its faults; ids
+// are the secrets and configs createObjects saw.
+func (e *Engine) deployService(ctx context.Context, name string, spec swarm.ServiceSpec, cur *swarm.Service,
+	plan faultPlan, ids objectIDs) error {
 	if spec.Name == "" {
 		spec.Name = name
 	}
@@ -149,7 +148,7 @@ func (e *Engine) deployService(ctx context.Context, name string, spec swarm.Serv
 		return fmt.Errorf("service %s: spec is named %s", name, spec.Name)
 	}
 	spec = plan.apply(spec)
-	spec, err := e.resolveRefs(ctx, spec)
+	spec, err := e.resolveRefs(ctx, spec, ids)
 	if err != nil {
 		return err
 	}
@@ -207,16 +206,13 @@ func (e *Engine) updateService(ctx context.Context, name string, spec swarm.Serv
 // chaosrun.run=<RunID>; an existing one keeps the run label it has (the run
 // that created it owns it), and an adopted one is not labelled.
 func (e *Engine) serviceLabels(labels map[string]string, cur *swarm.Service) map[string]string {
-	out := maps.Clone(labels)
-	if out == nil {
-		out = map[string]string{}
-	}
-	delete(out, RunLabel)
+	out := e.runLabels(labels)
 	switch {
 	case cur == nil:
-		out[RunLabel] = e.opts.RunID
 	case cur.Spec.Labels[RunLabel] != "":
 		out[RunLabel] = cur.Spec.Labels[RunLabel]
+	default:
+		delete(out, RunLabel)
 	}
 	return out
 }

@@ -19,8 +19,7 @@ import (
 // carry the task's state once it follows them (healthy → running).
 func TestSubscribeEvents(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	name := ns + "_app"
 	sub := e.Subscribe(t.Context())
 	deploy(t, e, testStack(ns, app{}))
@@ -57,7 +56,7 @@ func TestSubscribeEvents(t *testing.T) {
 // subscription's context error once it is cancelled.
 func TestNextDeadline(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
+	e, _ := newTestEngine(t, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	sub := e.Subscribe(ctx)
 	start := time.Now()
@@ -74,6 +73,7 @@ func TestNextDeadline(t *testing.T) {
 		t.Errorf("ErrDeadline after %s, want 300ms", d)
 	}
 	cancel()
+	cancelled := time.Now()
 	for {
 		_, err := sub.Next(context.Background(), time.Now().Add(5*time.Second))
 		if errors.Is(err, context.Canceled) {
@@ -81,6 +81,9 @@ func TestNextDeadline(t *testing.T) {
 		}
 		if err != nil {
 			t.Fatalf("Next after cancel: %v, want context.Canceled", err)
+		}
+		if time.Since(cancelled) > 5*time.Second {
+			t.Fatalf("Next still returns events %s after cancel, want context.Canceled", time.Since(cancelled))
 		}
 	}
 }

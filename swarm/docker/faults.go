@@ -148,7 +148,7 @@ func disabled(hc *container.HealthConfig) bool {
 // failingHealthcheck keeps hc's timings but runs a command that cannot succeed.
 func failingHealthcheck(hc *container.HealthConfig) *container.HealthConfig {
 	out := container.HealthConfig{Interval: 2 * time.Second, Timeout: time.Second, Retries: 2}
-	if hc != nil && len(hc.Test) > 0 && hc.Test[0] != "NONE" {
+	if cswarm.HasHealthcheck(hc) {
 		out = *hc
 	}
 	out.Test = unhealthyTest

@@ -64,12 +64,29 @@ func testNames(t testing.TB) (runID, ns string) {
 	return "test-" + base + "-" + u, "crt" + base + u
 }
 
+// testContext is t.Context() ending after limit, or at the test's own
+// deadline (go test -timeout) when that comes first, so that no call to
+// the daemon can hang the test.
+func testContext(t testing.TB, limit time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(t.Context(), limit)
+	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if d, ok := dt.Deadline(); ok {
+			ctx, cancelD := context.WithDeadline(ctx, d)
+			return ctx, func() { cancelD(); cancel() }
+		}
+	}
+	return ctx, cancel
+}
+
 // newTestEngine connects to the swarm (or skips), and closes the engine
-// when the test ends, checking that nothing it created is left.
-func newTestEngine(t testing.TB, opts Options) *Engine {
+// when the test ends, checking that nothing it created is left. It also
+// returns a stack namespace for the test (see testNames); the run ID is
+// opts.RunID when given.
+func newTestEngine(t testing.TB, opts Options) (*Engine, string) {
 	t.Helper()
+	runID, ns := testNames(t)
 	if opts.RunID == "" {
-		opts.RunID, _ = testNames(t)
+		opts.RunID = runID
 	}
 	opts.Log = logWriter{t}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -92,7 +109,7 @@ func newTestEngine(t testing.TB, opts Options) *Engine {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return e
+	return e, ns
 }
 
 // app describes the test app service of a test stack.
@@ -176,8 +193,9 @@ func deploy(t testing.TB, e *Engine, st cswarm.Stack) time.Time {
 // up-to-date tasks running.
 func waitRunning(t testing.TB, e *Engine, sub cswarm.Subscription, name string, replicas int, limit time.Duration) {
 	t.Helper()
-	ctx := context.Background()
 	deadline := time.Now().Add(limit)
+	ctx, cancel := testContext(t, limit+30*time.Second) // past deadline: ErrDeadline comes first
+	defer cancel()
 	for {
 		tasks, err := e.Tasks(ctx, name, true)
 		if err != nil {
@@ -226,8 +244,9 @@ type step struct {
 func waitUpdate(t testing.TB, e *Engine, sub cswarm.Subscription, name string, start time.Time,
 	limit time.Duration, terminal ...swarm.UpdateState) (swarm.Service, []step, time.Duration) {
 	t.Helper()
-	ctx := context.Background()
 	deadline := time.Now().Add(limit)
+	ctx, cancel := testContext(t, limit+30*time.Second) // past deadline: ErrDeadline comes first
+	defer cancel()
 	var steps []step
 	for {
 		svc, err := e.Service(ctx, name)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
@@ -51,23 +51,6 @@ func (e *Engine) Tasks(ctx context.Context, service string, upToDate bool) ([]sw
 	return tasks, nil
 }
 
-// sortTasks orders tasks by slot, then node, newest first within each.
-func sortTasks(tasks []swarm.Task) {
-	sort.SliceStable(tasks, func(i, j int) bool {
-		a, b := tasks[i], tasks[j]
-		if a.Slot != b.Slot {
-			return a.Slot < b.Slot
-		}
-		if a.Slot == 0 && a.NodeID != b.NodeID {
-			return a.NodeID < b.NodeID
-		}
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
-		}
-		return a.ID < b.ID
-	})
-}
-
 // Secrets lists the names of the secrets on the swarm, sorted.
 func (e *Engine) Secrets(ctx context.Context) ([]string, error) {
 	list, err := e.cli.SecretList(ctx, swarm.SecretListOptions{})
@@ -80,4 +63,11 @@ func (e *Engine) Secrets(ctx context.Context) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, nil
+}
+
+// sortTasks is swarm.SortTasks with tasks created at the same time in ID
+// order, so that the daemon's list order never shows.
+func sortTasks(tasks []swarm.Task) {
+	slices.SortFunc(tasks, func(a, b swarm.Task) int { return strings.Compare(a.ID, b.ID) })
+	cswarm.SortTasks(tasks)
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
+
+	cswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // killWatchLimit bounds how long a kill fault waits for a new task to run.
@@ -100,30 +102,34 @@ func taskSlot(attrs map[string]string) string {
 // swarm marks its task running only when it is first healthy.
 func (e *Engine) hasHealthcheck(ctx context.Context, id string) bool {
 	c, err := e.cli.ContainerInspect(ctx, id)
-	if err != nil || c.Config == nil || c.Config.Healthcheck == nil {
-		return false
-	}
-	test := c.Config.Healthcheck.Test
-	return len(test) > 0 && test[0] != "NONE"
+	return err == nil && c.Config != nil && cswarm.HasHealthcheck(c.Config.Healthcheck)
 }
 
 // killLater kills a task's container after w.after, unless the engine is
 // closed first.
 func (e *Engine) killLater(w killWatch, taskID, containerID string) {
+	e.later(w.after, func() {
+		if err := e.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
+			e.logf("kill fault on %s: kill container %.12s of task %s: %v", w.service, containerID, taskID, err)
+			return
+		}
+		e.logf("kill fault on %s: killed container %.12s of task %s", w.service, containerID, taskID)
+	})
+}
+
+// later runs f in the background after d, unless the engine is closed
+// first; Close waits for it.
+func (e *Engine) later(d time.Duration, f func()) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		t := time.NewTimer(w.after)
+		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
 		case <-e.ctx.Done():
 			return
 		case <-t.C:
 		}
-		if err := e.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
-			e.logf("kill fault on %s: kill container %.12s of task %s: %v", w.service, containerID, taskID, err)
-			return
-		}
-		e.logf("kill fault on %s: killed container %.12s of task %s", w.service, containerID, taskID)
+		f()
 	}()
 }

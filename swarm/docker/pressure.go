@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
-	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/swarm"
@@ -61,19 +60,10 @@ func (e *Engine) startPressure(ctx context.Context, ns string, f cswarm.Fault) e
 	if f.After <= 0 {
 		return create(ctx)
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		t := time.NewTimer(f.After)
-		defer t.Stop()
-		select {
-		case <-e.ctx.Done():
-			return
-		case <-t.C:
-		}
+	e.later(f.After, func() {
 		if err := create(e.ctx); err != nil {
 			e.logf("%v", err)
 		}
-	}()
+	})
 	return nil
 }

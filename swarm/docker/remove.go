@@ -36,20 +36,24 @@ func (o object) String() string { return o.kind + " " + o.name }
 // asynchronous, and a network cannot go while tasks are attached. A stack
 // with services chaosrun did not create is refused unless Options.Adopt.
 func (e *Engine) Remove(ctx context.Context, namespace string) error {
-	ns := filters.Arg("label", cswarm.NamespaceLabel+"="+namespace)
-	services, err := e.existingServices(ctx, namespace, nil)
+	args := filters.NewArgs(filters.Arg("label", cswarm.NamespaceLabel+"="+namespace))
+	list, err := e.cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
 	if err != nil {
-		return fmt.Errorf("remove stack %s: %w", namespace, err)
+		return fmt.Errorf("remove stack %s: list services: %w", namespace, err)
+	}
+	services := map[string]swarm.Service{}
+	for _, s := range list {
+		services[s.Spec.Name] = s
 	}
 	if err := e.checkOwned("remove", namespace, services); err != nil {
 		return err
 	}
-	objs, err := listObjects(ctx, e.cli, filters.NewArgs(ns))
+	others, err := listOthers(ctx, e.cli, args)
 	if err != nil {
 		return fmt.Errorf("remove stack %s: %w", namespace, err)
 	}
 	var mine []object
-	for _, o := range objs {
+	for _, o := range append(serviceObjects(list), others...) {
 		if o.kind == "service" || o.run != "" || e.opts.Adopt {
 			mine = append(mine, o)
 		}
@@ -66,14 +70,29 @@ func (e *Engine) Remove(ctx context.Context, namespace string) error {
 // listObjects lists the services, networks, secrets and configs matching
 // args, services first.
 func listObjects(ctx context.Context, cli *client.Client, args filters.Args) ([]object, error) {
-	var out []object
 	services, err := cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
 	if err != nil {
 		return nil, fmt.Errorf("list services: %w", err)
 	}
+	others, err := listOthers(ctx, cli, args)
+	if err != nil {
+		return nil, err
+	}
+	return append(serviceObjects(services), others...), nil
+}
+
+// serviceObjects is services as objects to remove.
+func serviceObjects(services []swarm.Service) []object {
+	var out []object
 	for _, s := range services {
 		out = append(out, object{"service", s.ID, s.Spec.Name, s.Spec.Labels[RunLabel]})
 	}
+	return out
+}
+
+// listOthers lists the networks, secrets and configs matching args.
+func listOthers(ctx context.Context, cli *client.Client, args filters.Args) ([]object, error) {
+	var out []object
 	networks, err := cli.NetworkList(ctx, network.ListOptions{Filters: args})
 	if err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
@@ -113,14 +132,7 @@ func removeAll(ctx context.Context, cli *client.Client, objs []object) error {
 	}
 	start := time.Now()
 	for {
-		for _, o := range sortedObjects(left) {
-			gone, why := removeOne(ctx, cli, o)
-			if gone {
-				delete(left, o)
-			} else {
-				left[o] = why
-			}
-		}
+		removeRound(ctx, cli, left)
 		if len(left) == 0 {
 			return nil
 		}
@@ -149,15 +161,49 @@ func sortedObjects(m map[object]string) []object {
 	return out
 }
 
-// removeOne asks for o's removal; it reports whether o is gone, or why not.
+// removeRound asks once for the removal of each object left, services
+// first, and deletes from left those that are gone (the others get why).
+// Removed services are checked against one listing of the swarm's tasks.
+func removeRound(ctx context.Context, cli *client.Client, left map[object]string) {
+	objs := sortedObjects(left)
+	var removed []object // services whose removal the daemon accepted
+	for _, o := range objs {
+		if o.kind != "service" {
+			continue
+		}
+		if err := cli.ServiceRemove(ctx, o.id); err != nil && !isNotFound(err) {
+			left[o] = oneLine(err)
+			continue
+		}
+		removed = append(removed, o)
+	}
+	if len(removed) > 0 {
+		tasks, err := tasksByService(ctx, cli)
+		for _, o := range removed {
+			if gone, why := serviceGone(ctx, cli, o, tasks, err); gone {
+				delete(left, o)
+			} else {
+				left[o] = why
+			}
+		}
+	}
+	for _, o := range objs {
+		if o.kind == "service" {
+			continue
+		}
+		if gone, why := removeOne(ctx, cli, o); gone {
+			delete(left, o)
+		} else {
+			left[o] = why
+		}
+	}
+}
+
+// removeOne asks for the removal of o, a network, secret or config; it
+// reports whether o is gone, or why not.
 func removeOne(ctx context.Context, cli *client.Client, o object) (bool, string) {
 	var err error
 	switch o.kind {
-	case "service":
-		err = cli.ServiceRemove(ctx, o.id)
-		if err == nil || isNotFound(err) {
-			return serviceGone(ctx, cli, o)
-		}
 	case "network":
 		if err = cli.NetworkRemove(ctx, o.id); err == nil || isNotFound(err) {
 			// The node's own copy of an overlay network can outlive the
@@ -174,24 +220,36 @@ func removeOne(ctx context.Context, cli *client.Client, o object) (bool, string)
 	if err == nil || isNotFound(err) {
 		return true, ""
 	}
-	return false, strings.Join(strings.Fields(err.Error()), " ")
+	return false, oneLine(err)
+}
+
+// oneLine is err's message on one line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
+// tasksByService counts the swarm's tasks by service ID. It lists every
+// task, unfiltered: the daemon resolves a "service" filter to the service
+// first, and fails once the service is removed, while its tasks can linger.
+func tasksByService(ctx context.Context, cli *client.Client) (map[string]int, error) {
+	tasks, err := cli.TaskList(ctx, swarm.TaskListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int{}
+	for _, t := range tasks {
+		n[t.ServiceID]++
+	}
+	return n, nil
 }
 
 // serviceGone reports whether a removed service's tasks are gone from the
-// swarm and its containers from this node (a task being prepared as the
-// service goes can still start a container).
-func serviceGone(ctx context.Context, cli *client.Client, o object) (bool, string) {
-	tasks, err := cli.TaskList(ctx, swarm.TaskListOptions{})
-	if err != nil {
-		return false, "list tasks: " + err.Error()
+// swarm (tasks, or listErr, from tasksByService) and its containers from
+// this node (a task being prepared as the service goes can still start a
+// container).
+func serviceGone(ctx context.Context, cli *client.Client, o object, tasks map[string]int, listErr error) (bool, string) {
+	if listErr != nil {
+		return false, "list tasks: " + listErr.Error()
 	}
-	n := 0
-	for _, t := range tasks {
-		if t.ServiceID == o.id {
-			n++
-		}
-	}
-	if n > 0 {
+	if n := tasks[o.id]; n > 0 {
 		return false, fmt.Sprintf("%d tasks not yet removed", n)
 	}
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true,

@@ -38,12 +38,21 @@ func upgradeFailing(t *testing.T, e *Engine, ns, failureAction string, faults []
 func upgradeFailingApp(t *testing.T, e *Engine, ns string, v1 app, faults []cswarm.Fault,
 	terminal ...swarm.UpdateState) (swarm.Service, []step, []string) {
 	t.Helper()
+	v2 := v1
+	v2.labels, v2.env, v2.faults = map[string]string{"v": "2"}, []string{"VERSION=2"}, faults
+	return upgrade(t, e, ns, v1, v2, terminal...)
+}
+
+// upgrade deploys v1, waits for it to run, then deploys v2 and waits for
+// one of the terminal states; it also returns (and logs) the events of the
+// upgrade.
+func upgrade(t *testing.T, e *Engine, ns string, v1, v2 app,
+	terminal ...swarm.UpdateState) (swarm.Service, []step, []string) {
+	t.Helper()
 	name := ns + "_app"
 	sub := e.Subscribe(t.Context())
 	deploy(t, e, testStack(ns, v1))
 	waitRunning(t, e, sub, name, 1, time.Minute)
-	v2 := v1
-	v2.labels, v2.env, v2.faults = map[string]string{"v": "2"}, []string{"VERSION=2"}, faults
 	events := collect(t, e, name)
 	start := deploy(t, e, testStack(ns, v2))
 	svc, steps, latency := waitUpdate(t, e, sub, name, start, 2*time.Minute, terminal...)
@@ -124,8 +133,7 @@ func checkRolledBack(t *testing.T, svc swarm.Service, steps []step, events []str
 // task never healthy (unhealthy fault: FAIL_HEALTH=1).
 func TestRollbackOnUnhealthy(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	svc, steps, evs := upgradeFailing(t, e, ns, "rollback", []cswarm.Fault{{Kind: cswarm.FaultUnhealthy}},
 		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
 	checkRolledBack(t, svc, steps, evs)
@@ -137,7 +145,9 @@ func TestRollbackOnUnhealthy(t *testing.T) {
 	if env := svc.Spec.TaskTemplate.ContainerSpec.Env; slices.Contains(env, "FAIL_HEALTH=1") {
 		t.Errorf("after rollback the fault is still in the spec: %v", env)
 	}
-	tasks, err := e.Tasks(context.Background(), ns+"_app", false)
+	ctx, cancel := testContext(t, time.Minute)
+	defer cancel()
+	tasks, err := e.Tasks(ctx, ns+"_app", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +176,7 @@ func TestFaultsRollBack(t *testing.T) {
 	} {
 		t.Run(f.Kind, func(t *testing.T) {
 			t.Parallel()
-			e := newTestEngine(t, Options{})
-			_, ns := testNames(t)
+			e, ns := newTestEngine(t, Options{})
 			v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", monitor: slowMonitor}
 			svc, steps, evs := upgradeFailingApp(t, e, ns, v1, []cswarm.Fault{f},
 				swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
@@ -181,21 +190,12 @@ func TestFaultsRollBack(t *testing.T) {
 // OOM-killed, and the update rolls back.
 func TestMemoryHeavyTaskOOM(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
-	name := ns + "_app"
-	sub := e.Subscribe(t.Context())
+	e, ns := newTestEngine(t, Options{})
 	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first", memLimit: 48 << 20}
-	deploy(t, e, testStack(ns, v1))
-	waitRunning(t, e, sub, name, 1, time.Minute)
 	v2 := v1
 	v2.labels, v2.env = map[string]string{"v": "2"}, []string{"HOLD_MIB=96"}
-	events := collect(t, e, name)
-	start := deploy(t, e, testStack(ns, v2))
-	svc, steps, _ := waitUpdate(t, e, sub, name, start, 2*time.Minute,
+	svc, steps, evs := upgrade(t, e, ns, v1, v2,
 		swarm.UpdateStateRollbackCompleted, swarm.UpdateStateCompleted, swarm.UpdateStatePaused)
-	time.Sleep(100 * time.Millisecond)
-	evs := events()
 	checkRolledBack(t, svc, steps, evs)
 	if !slices.ContainsFunc(evs, func(ev string) bool { return strings.Contains(ev, "container.event:oom") }) {
 		t.Errorf("events %v: want an oom", evs)
@@ -206,9 +206,9 @@ func TestMemoryHeavyTaskOOM(t *testing.T) {
 // that holds the bytes; it goes with the stack.
 func TestMemoryPressure(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
-	ctx := context.Background()
+	e, ns := newTestEngine(t, Options{})
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
 	deploy(t, e, testStack(ns, app{faults: []cswarm.Fault{{Kind: cswarm.FaultMemory, Bytes: 64 << 20}}}))
 	objs, err := listObjects(ctx, e.cli, filters.NewArgs(filters.Arg("label", cswarm.NamespaceLabel+"="+ns)))
 	if err != nil {
@@ -252,8 +252,7 @@ func TestMemoryPressure(t *testing.T) {
 // Spec stays new and PreviousSpec old.
 func TestPauseByDefault(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	svc, _, _ := upgradeFailing(t, e, ns, "", []cswarm.Fault{{Kind: cswarm.FaultUnhealthy}},
 		swarm.UpdateStatePaused, swarm.UpdateStateCompleted, swarm.UpdateStateRollbackStarted)
 	us := svc.UpdateStatus
@@ -279,8 +278,7 @@ func TestCLIExitZeroAfterRollback(t *testing.T) {
 	if err != nil {
 		need(t, "no docker CLI on PATH")
 	}
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	name := ns + "_app"
 	sub := e.Subscribe(t.Context())
 	deploy(t, e, testStack(ns, app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first"}))

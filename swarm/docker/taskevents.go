@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/coop-cloud/chaosrun/clock"
 	cswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
@@ -16,15 +17,6 @@ const (
 	serviceNameLabel = "com.docker.swarm.service.name"
 	taskIDLabel      = "com.docker.swarm.task.id"
 )
-
-// taskStateOrder ranks task states as swarmkit does (api/types.proto).
-var taskStateOrder = map[swarm.TaskState]int{
-	swarm.TaskStateNew: 0, swarm.TaskStateAllocated: 32, swarm.TaskStatePending: 64,
-	swarm.TaskStateAssigned: 192, swarm.TaskStateAccepted: 256, swarm.TaskStatePreparing: 320,
-	swarm.TaskStateReady: 384, swarm.TaskStateStarting: 448, swarm.TaskStateRunning: 512,
-	swarm.TaskStateComplete: 576, swarm.TaskStateShutdown: 640, swarm.TaskStateFailed: 704,
-	swarm.TaskStateRejected: 768, swarm.TaskStateRemove: 800, swarm.TaskStateOrphaned: 832,
-}
 
 // taskEvent maps a container event of a swarm task to a "task" event
 // (without its state yet); other container events give false.
@@ -56,14 +48,14 @@ func taskEvent(m events.Message) (cswarm.Event, bool) {
 
 // settled reports whether a task's state reflects a container event.
 func settled(containerEvent string, health string, t swarm.Task) bool {
-	rank := taskStateOrder[t.Status.State]
+	rank := cswarm.TaskStateRank(t.Status.State)
 	switch {
 	case containerEvent == "die":
-		return rank > taskStateOrder[swarm.TaskStateRunning]
+		return rank > cswarm.TaskStateRank(swarm.TaskStateRunning)
 	case containerEvent == "start":
-		return rank >= taskStateOrder[swarm.TaskStateStarting]
+		return rank >= cswarm.TaskStateRank(swarm.TaskStateStarting)
 	case containerEvent == "health_status" && health == "healthy":
-		return rank >= taskStateOrder[swarm.TaskStateRunning]
+		return rank >= cswarm.TaskStateRank(swarm.TaskStateRunning)
 	}
 	return true
 }
@@ -83,23 +75,11 @@ func (s *subscription) settle(ev cswarm.Event) {
 				break
 			}
 		}
-		if isNotFound(err) || s.sleep(ctx, 20*time.Millisecond) != nil {
+		if isNotFound(err) || (clock.Real{}).Sleep(ctx, 20*time.Millisecond) != nil {
 			break
 		}
 	}
 	if s.ctx.Err() == nil {
 		s.push(ev)
-	}
-}
-
-// sleep waits d or until ctx ends.
-func (s *subscription) sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -207,19 +207,19 @@ func TestServiceLabelsAndOwnership(t *testing.T) {
 	}
 }
 
-func TestSortTasks(t *testing.T) {
-	at := func(s int) time.Time { return time.Unix(int64(s), 0) }
+func TestSortTasksTiesByID(t *testing.T) {
+	at := time.Unix(4, 0)
 	tasks := []swarm.Task{
-		{ID: "old1", Slot: 1, Meta: swarm.Meta{CreatedAt: at(1)}},
-		{ID: "new2", Slot: 2, Meta: swarm.Meta{CreatedAt: at(5)}},
-		{ID: "new1", Slot: 1, Meta: swarm.Meta{CreatedAt: at(4)}},
+		{ID: "b", Slot: 1, Meta: swarm.Meta{CreatedAt: at}},
+		{ID: "old", Slot: 1, Meta: swarm.Meta{CreatedAt: time.Unix(1, 0)}},
+		{ID: "a", Slot: 1, Meta: swarm.Meta{CreatedAt: at}},
 	}
 	sortTasks(tasks)
 	var ids []string
 	for _, tk := range tasks {
 		ids = append(ids, tk.ID)
 	}
-	if want := []string{"new1", "old1", "new2"}; !slices.Equal(ids, want) {
+	if want := []string{"a", "b", "old"}; !slices.Equal(ids, want) {
 		t.Errorf("sortTasks: %v, want %v", ids, want)
 	}
 }

@@ -18,10 +18,10 @@ import (
 // clean start-first upgrade that swarm completes.
 func TestDeployUpgrade(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	name := ns + "_app"
-	ctx := context.Background()
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
 	sub := e.Subscribe(t.Context())
 
 	v1 := app{env: []string{"VERSION=1"}, labels: map[string]string{"v": "1"}, failureAction: "rollback",
@@ -74,10 +74,10 @@ func TestDeployUpgrade(t *testing.T) {
 // update; a label-only change does not either, and takes effect at once.
 func TestNoopRedeploy(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	name := ns + "_app"
-	ctx := context.Background()
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
 	sub := e.Subscribe(t.Context())
 
 	v1 := app{labels: map[string]string{"v": "1"}, failureAction: "rollback", order: "start-first"}
@@ -115,7 +115,10 @@ func TestNoopRedeploy(t *testing.T) {
 			svc.Spec.Labels["v"], svc.PreviousSpec != nil)
 	}
 	time.Sleep(2 * time.Second)
-	if svc, _ = e.Service(ctx, name); svc.UpdateStatus != nil {
+	if svc, err = e.Service(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if svc.UpdateStatus != nil {
 		t.Errorf("label-only change: UpdateStatus = %+v, want absent", svc.UpdateStatus)
 	}
 }
@@ -124,10 +127,10 @@ func TestNoopRedeploy(t *testing.T) {
 // updated nor removed without Adopt; with Adopt it is, and stays unlabelled.
 func TestForeignStackRefused(t *testing.T) {
 	t.Parallel()
-	e := newTestEngine(t, Options{})
-	_, ns := testNames(t)
+	e, ns := newTestEngine(t, Options{})
 	name := ns + "_app"
-	ctx := context.Background()
+	ctx, cancel := testContext(t, 5*time.Minute)
+	defer cancel()
 
 	// Made as a user would, without chaosrun.
 	foreign := testStack(ns, app{labels: map[string]string{"v": "user"}}).Services[name]
@@ -150,7 +153,7 @@ func TestForeignStackRefused(t *testing.T) {
 		t.Fatalf("foreign service changed: labels %v, %v", svc.Spec.Labels, err)
 	}
 
-	adopter := newTestEngine(t, Options{Adopt: true})
+	adopter, _ := newTestEngine(t, Options{Adopt: true})
 	if err := adopter.Deploy(ctx, testStack(ns, app{labels: map[string]string{"v": "chaos"}})); err != nil {
 		t.Fatalf("deploy with Adopt: %v", err)
 	}

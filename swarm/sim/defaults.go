@@ -4,15 +4,17 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
 // Swarm's defaults (§3, swarmkit api/defaults/service.go).
 const (
-	defaultMonitor      = 5 * time.Second
+	defaultMonitor      = chswarm.DefaultMonitor
 	defaultRestartDelay = 5 * time.Second
 	defaultStopGrace    = 10 * time.Second
-	historyRetention    = 5           // task history per slot (§3)
-	oldTaskTimeout      = time.Minute // stop-first wait for the old task (§1.4)
+	historyRetention    = 5                       // task history per slot (§3)
+	oldTaskTimeout      = chswarm.OldTaskStopWait // stop-first wait for the old task (§1.4)
 )
 
 // defaultUpdate is swarm's UpdateConfig and RollbackConfig when the spec

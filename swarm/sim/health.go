@@ -4,17 +4,17 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
+
+	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
-// Healthcheck defaults (§2.2), and the probe chaosrun's docker engine
-// installs for an unhealthy fault on a service without a healthcheck.
+// The probe chaosrun's docker engine installs for an unhealthy fault on a
+// service without a healthcheck. (Healthcheck defaults, §2.2, are
+// chswarm.DefaultHealth*.)
 const (
-	defaultInterval  = 30 * time.Second
-	defaultHCTimeout = 30 * time.Second
-	defaultRetries   = 3
-	faultInterval    = 2 * time.Second
-	faultTimeout     = time.Second
-	faultRetries     = 2
+	faultInterval = 2 * time.Second
+	faultTimeout  = time.Second
+	faultRetries  = 2
 )
 
 // probe is a container's healthcheck with defaults filled in, and how long
@@ -30,7 +30,7 @@ type probe struct {
 // images are not known to the simulator.
 func probeOf(t *task) (probe, bool) {
 	cs := t.rec.spec.TaskTemplate.ContainerSpec
-	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 || cs.Healthcheck.Test[0] == "NONE" {
+	if cs == nil || !chswarm.HasHealthcheck(cs.Healthcheck) {
 		if t.unhealthy || t.sickAfter != nil {
 			return probe{interval: faultInterval, retries: faultRetries, fail: min(t.probeFail, faultTimeout)}, true
 		}
@@ -39,14 +39,14 @@ func probeOf(t *task) (probe, bool) {
 	h := cs.Healthcheck
 	p := probe{interval: h.Interval, startPeriod: h.StartPeriod, retries: h.Retries}
 	if p.interval <= 0 {
-		p.interval = defaultInterval
+		p.interval = chswarm.DefaultHealthInterval
 	}
 	if p.retries <= 0 {
-		p.retries = defaultRetries
+		p.retries = chswarm.DefaultHealthRetries
 	}
 	timeout := h.Timeout
 	if timeout <= 0 {
-		timeout = defaultHCTimeout
+		timeout = chswarm.DefaultHealthTimeout
 	}
 	p.fail = min(t.probeFail, timeout)
 	return p, true

@@ -20,7 +20,7 @@ type slot struct {
 func runnableSlots(svc *service) []slot {
 	var out []slot
 	for _, t := range svc.tasks {
-		if rank[t.desired] > runningRank {
+		if rank(t.desired) > runningRank {
 			continue
 		}
 		i := slices.IndexFunc(out, func(sl slot) bool { return sl.n == t.slot })
@@ -86,13 +86,13 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 	if s.services[svc.name] != svc {
 		return
 	}
-	if t.terminal() && rank[t.desired] <= runningRank {
+	if t.terminal() && rank(t.desired) <= runningRank {
 		s.restart(t)
 	}
 	if u := svc.upd; u != nil {
 		u.taskEvent(t, state)
 	}
-	if rank[state] > runningRank {
+	if rank(state) > runningRank {
 		ws := t.stopWaiters
 		t.stopWaiters = nil
 		for _, w := range ws {
@@ -180,7 +180,7 @@ func (d *delayed) try() {
 	for _, tm := range d.timers {
 		tm.Stop()
 	}
-	if rank[d.t.desired] < runningRank && !d.t.terminal() { // StartNow
+	if rank(d.t.desired) < runningRank && !d.t.terminal() { // StartNow
 		d.s.setDesired(d.t, swarm.TaskStateRunning)
 	}
 	if d.done != nil {
@@ -199,7 +199,7 @@ func (s *Sim) reap(svc *service, n uint64) {
 	}
 	for i := 0; i < len(svc.tasks) && count > historyRetention; {
 		t := svc.tasks[i]
-		if t.slot == n && t.terminal() && rank[t.desired] > runningRank {
+		if t.slot == n && t.terminal() && rank(t.desired) > runningRank {
 			svc.tasks = slices.Delete(svc.tasks, i, i+1)
 			count--
 			continue

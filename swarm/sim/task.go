@@ -10,17 +10,10 @@ import (
 	chswarm "github.com/coop-cloud/chaosrun/swarm"
 )
 
-// rank orders task states as swarmkit does (api/types.proto, §5.2); the
-// orchestrator and the updater compare states with < and >.
-var rank = map[swarm.TaskState]int{
-	swarm.TaskStateNew: 0, swarm.TaskStateAllocated: 32, swarm.TaskStatePending: 64,
-	swarm.TaskStateAssigned: 192, swarm.TaskStateAccepted: 256, swarm.TaskStatePreparing: 320,
-	swarm.TaskStateReady: 384, swarm.TaskStateStarting: 448, swarm.TaskStateRunning: 512,
-	swarm.TaskStateComplete: 576, swarm.TaskStateShutdown: 640, swarm.TaskStateFailed: 704,
-	swarm.TaskStateRejected: 768, swarm.TaskStateRemove: 800, swarm.TaskStateOrphaned: 832,
-}
+// rank is swarmkit's order of task states (swarm.TaskStateRank).
+func rank(s swarm.TaskState) int { return chswarm.TaskStateRank(s) }
 
-var runningRank = rank[swarm.TaskStateRunning]
+var runningRank = rank(swarm.TaskStateRunning)
 
 // Step delays of the task ladder: each step takes base plus a random
 // [0, base] drawn from the seed.
@@ -73,10 +66,10 @@ type task struct {
 	stopWaiters []*delayed // delayed starts waiting for this task to stop
 }
 
-func (t *task) terminal() bool { return rank[t.state] > runningRank }
+func (t *task) terminal() bool { return rank(t.state) > runningRank }
 
 // active is a task that holds (or will hold) a place on its node.
-func (t *task) active() bool { return !t.terminal() && rank[t.desired] <= runningRank }
+func (t *task) active() bool { return !t.terminal() && rank(t.desired) <= runningRank }
 
 // newTask creates a task of svc from rec in slot, with the given desired
 // state, and starts it down the ladder.
@@ -172,7 +165,7 @@ func (t *task) cancelTimers() {
 
 // advance takes t one step up the ladder towards ready (§5.2 messages).
 func (s *Sim) advance(t *task) {
-	if t.terminal() || rank[t.desired] > runningRank {
+	if t.terminal() || rank(t.desired) > runningRank {
 		return
 	}
 	switch t.state {
@@ -207,7 +200,7 @@ func (s *Sim) setDesired(t *task, d swarm.TaskState) {
 	switch {
 	case d == swarm.TaskStateRunning && t.state == swarm.TaskStateReady:
 		s.step(t, delayStart, s.startContainer)
-	case rank[d] > runningRank:
+	case rank(d) > runningRank:
 		s.stopTask(t)
 	}
 }
@@ -221,7 +214,7 @@ func (s *Sim) stopTask(t *task) {
 	}
 	t.stopping = true
 	t.cancelTimers()
-	if rank[t.state] < rank[swarm.TaskStateStarting] {
+	if rank(t.state) < rank(swarm.TaskStateStarting) {
 		s.step(t, delayDiscard, func(t *task) { s.setState(t, swarm.TaskStateShutdown, "shutdown") })
 		return
 	}
@@ -281,7 +274,7 @@ func (s *Sim) exitContainer(t *task, code int, cause string) {
 	s.releaseMemory(t)
 	t.exit = code
 	switch {
-	case rank[t.desired] > runningRank:
+	case rank(t.desired) > runningRank:
 		s.setState(t, swarm.TaskStateShutdown, "shutdown")
 	case code == 0 && cause == "":
 		s.setState(t, swarm.TaskStateComplete, "finished")

@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/docker/docker/api/types/swarm"
 
@@ -31,16 +30,7 @@ func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm
 		}
 		out = append(out, s.apiTask(t))
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Slot != b.Slot {
-			return a.Slot < b.Slot
-		}
-		if a.Slot == 0 && a.NodeID != b.NodeID {
-			return a.NodeID < b.NodeID
-		}
-		return a.CreatedAt.After(b.CreatedAt)
-	})
+	chswarm.SortTasks(out)
 	return out, nil
 }
 
@@ -61,7 +51,7 @@ func (s *Sim) apiTask(t *task) swarm.Task {
 		cs := &swarm.ContainerStatus{ContainerID: t.container}
 		if t.terminal() {
 			cs.ExitCode = t.exit
-		} else if rank[t.state] >= rank[swarm.TaskStateStarting] {
+		} else if rank(t.state) >= rank(swarm.TaskStateStarting) {
 			cs.PID = 1000 + int(t.version%30000)
 		}
 		out.Status.ContainerStatus = cs

@@ -213,7 +213,7 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 	if u.phase == phaseDone {
 		return
 	}
-	if u.watch && rank[state] > runningRank {
+	if u.watch && rank(state) > runningRank {
 		switch u.phase {
 		case phaseSlots, phaseMonitor:
 			if u.failure(t) {
@@ -226,7 +226,7 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 	if u.phase == phaseDone {
 		return
 	}
-	if j := u.waits[t]; j != nil && rank[state] >= runningRank {
+	if j := u.waits[t]; j != nil && rank(state) >= runningRank {
 		delete(u.waits, t)
 		u.updated[t] = u.s.now()
 		if j.startFirst && state == swarm.TaskStateRunning {

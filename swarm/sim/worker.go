@@ -20,7 +20,7 @@ func (u *updater) work(sl slot) {
 			running = t
 			break
 		}
-		if rank[t.desired] < runningRank {
+		if rank(t.desired) < runningRank {
 			clean = t
 		}
 	}
@@ -40,7 +40,7 @@ func (u *updater) work(sl slot) {
 func (u *updater) current(n uint64) slot {
 	sl := slot{n: n}
 	for _, t := range u.svc.tasks {
-		if t.slot == n && rank[t.desired] <= runningRank {
+		if t.slot == n && rank(t.desired) <= runningRank {
 			sl.tasks = append(sl.tasks, t)
 		}
 	}
@@ -85,7 +85,7 @@ func (u *updater) useExisting(sl slot, existing *task) {
 func (u *updater) removeOld(sl slot, keep *task) *task {
 	var removed *task
 	for _, t := range u.current(sl.n).tasks {
-		if t == keep || rank[t.desired] > runningRank {
+		if t == keep || rank(t.desired) > runningRank {
 			continue
 		}
 		u.s.setDesired(t, swarm.TaskStateShutdown)
