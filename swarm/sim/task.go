@@ -46,9 +46,8 @@ type task struct {
 	version uint64
 
 	container string
-	started   time.Time // container start
-	memory    int64     // held on the node now
-	fullMem   int64     // what it grows to
+	memory    int64 // held on the node now
+	fullMem   int64 // what it grows to
 	ramp      time.Duration
 	boot      time.Duration
 	unhealthy bool
@@ -239,7 +238,7 @@ func (s *Sim) startContainer(t *task) {
 	if t.state != swarm.TaskStateReady || t.desired != swarm.TaskStateRunning {
 		return
 	}
-	t.container, t.started = s.newContainerID(), s.now()
+	t.container = s.newContainerID()
 	s.setState(t, swarm.TaskStateStarting, "starting")
 	if s.holdMemory(t); t.terminal() { // OOM-killed on arrival
 		return
