@@ -1,6 +1,6 @@
 #!/bin/sh
 # docker-setup.sh makes this machine a single-node Docker Swarm with the
-# chaosrun test app image, for the real-engine tests (swarm/docker). It is
+# chaosrun test app image, for the real-engine tests (engine/docker). It is
 # idempotent: each step is skipped when already done.
 #
 #   1. install docker.io with apt-get when dockerd is missing;

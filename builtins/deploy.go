@@ -12,9 +12,9 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
-	"github.com/coop-cloud/chaosrun/swarm"
 )
 
 func init() {
@@ -53,7 +53,7 @@ func unpackApp(fn *starlark.Builtin, v starlark.Value) (*App, error) {
 }
 
 // appAndEngine unpacks the app argument and finds the case's engine.
-func appAndEngine(thread *starlark.Thread, fn *starlark.Builtin, appV starlark.Value) (*App, swarm.Engine, error) {
+func appAndEngine(thread *starlark.Thread, fn *starlark.Builtin, appV starlark.Value) (*App, engine.Engine, error) {
 	a, err := unpackApp(fn, appV)
 	if err != nil {
 		return nil, nil, err
@@ -174,7 +174,7 @@ func deployMessage(d *recipe.Deploy, chaos bool, chaosVersion string, labels map
 
 // addSecrets adds the app's missing secrets to the stack with generated
 // values, or fails like abra when generation is off.
-func addSecrets(ctx context.Context, e swarm.Engine, st *swarm.Stack, secrets []recipe.Secret, generate bool) (int, error) {
+func addSecrets(ctx context.Context, e engine.Engine, st *engine.Stack, secrets []recipe.Secret, generate bool) (int, error) {
 	existing, err := e.Secrets(ctx)
 	if err != nil {
 		return 0, err

@@ -5,21 +5,21 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
 )
 
 const engineKey = "builtins.engine"
 
 // Attach makes e the engine of case c and c's clock the engine's clock.
-func Attach(c *interp.Case, e swarm.Engine) {
+func Attach(c *interp.Case, e engine.Engine) {
 	c.Clock = e.Clock()
 	c.SetValue(engineKey, e)
 }
 
 // engineOf returns the engine of the thread's case.
-func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (swarm.Engine, error) {
-	e, _ := interp.CaseOf(thread).Value(engineKey).(swarm.Engine)
+func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (engine.Engine, error) {
+	e, _ := interp.CaseOf(thread).Value(engineKey).(engine.Engine)
 	if e == nil {
 		return nil, fmt.Errorf("%s: no swarm engine in this run", fn.Name())
 	}
@@ -28,6 +28,6 @@ func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (swarm.Engine, erro
 
 // onSimulator reports whether the thread's case runs on the simulator.
 func onSimulator(thread *starlark.Thread) bool {
-	e, _ := interp.CaseOf(thread).Value(engineKey).(swarm.Engine)
+	e, _ := interp.CaseOf(thread).Value(engineKey).(engine.Engine)
 	return e != nil && e.Name() == "sim"
 }

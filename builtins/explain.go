@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	dswarm "github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
 )
 
 // ExplainTimeout bounds what Explain asks the engine.
@@ -53,7 +53,7 @@ func touchService(c *interp.Case, names ...string) {
 // task errors. It returns "" when the case has no engine or touched no
 // service. Call it before the case's cleanups remove what it deployed.
 func Explain(c *interp.Case) string {
-	e, _ := c.Value(engineKey).(swarm.Engine)
+	e, _ := c.Value(engineKey).(engine.Engine)
 	t, _ := c.Value(touchedKey).(*touched)
 	if e == nil || t == nil {
 		return ""
@@ -71,9 +71,9 @@ func Explain(c *interp.Case) string {
 }
 
 // explainService writes the lines about one service.
-func explainService(ctx context.Context, b *strings.Builder, e swarm.Engine, name string) {
+func explainService(ctx context.Context, b *strings.Builder, e engine.Engine, name string) {
 	svc, err := e.Service(ctx, name)
-	if errors.Is(err, swarm.ErrNotFound) {
+	if errors.Is(err, engine.ErrNotFound) {
 		fmt.Fprintf(b, "service %s: not found\n", name)
 		return
 	}
@@ -97,7 +97,7 @@ func explainService(ctx context.Context, b *strings.Builder, e swarm.Engine, nam
 }
 
 // updateStatus renders an UpdateStatus as state and quoted message.
-func updateStatus(st *dswarm.UpdateStatus) string {
+func updateStatus(st *swarm.UpdateStatus) string {
 	if st == nil || st.State == "" {
 		return "none (no update has run, or a redeploy changed no task)"
 	}
@@ -120,7 +120,7 @@ func versionLabels(labels map[string]string) string {
 }
 
 // taskErrors renders the first n tasks (newest first) that report an error.
-func taskErrors(tasks []dswarm.Task, n int) []string {
+func taskErrors(tasks []swarm.Task, n int) []string {
 	var out []string
 	for _, t := range tasks {
 		if t.Status.Err == "" {

@@ -6,32 +6,32 @@ import (
 	"testing"
 	"time"
 
-	dswarm "github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
 )
 
 // fakeEngine answers Service and Tasks from maps; the rest is unused.
 type fakeEngine struct {
-	services map[string]dswarm.Service
-	tasks    map[string][]dswarm.Task
+	services map[string]swarm.Service
+	tasks    map[string][]swarm.Task
 }
 
-func (f *fakeEngine) Name() string                                 { return "fake" }
-func (f *fakeEngine) Clock() clock.Clock                           { return clock.Real{} }
-func (f *fakeEngine) Deploy(context.Context, swarm.Stack) error    { return nil }
-func (f *fakeEngine) Secrets(context.Context) ([]string, error)    { return nil, nil }
-func (f *fakeEngine) Remove(context.Context, string) error         { return nil }
-func (f *fakeEngine) Subscribe(context.Context) swarm.Subscription { return nil }
-func (f *fakeEngine) Tasks(_ context.Context, name string, _ bool) ([]dswarm.Task, error) {
+func (f *fakeEngine) Name() string                                  { return "fake" }
+func (f *fakeEngine) Clock() clock.Clock                            { return clock.Real{} }
+func (f *fakeEngine) Deploy(context.Context, engine.Stack) error    { return nil }
+func (f *fakeEngine) Secrets(context.Context) ([]string, error)     { return nil, nil }
+func (f *fakeEngine) Remove(context.Context, string) error          { return nil }
+func (f *fakeEngine) Subscribe(context.Context) engine.Subscription { return nil }
+func (f *fakeEngine) Tasks(_ context.Context, name string, _ bool) ([]swarm.Task, error) {
 	return f.tasks[name], nil
 }
-func (f *fakeEngine) Service(_ context.Context, name string) (dswarm.Service, error) {
+func (f *fakeEngine) Service(_ context.Context, name string) (swarm.Service, error) {
 	svc, ok := f.services[name]
 	if !ok {
-		return svc, fmt.Errorf("service %s: %w", name, swarm.ErrNotFound)
+		return svc, fmt.Errorf("service %s: %w", name, engine.ErrNotFound)
 	}
 	return svc, nil
 }
@@ -41,22 +41,22 @@ const fakeID = "abcdefghijklmnopqrstuvwxy" // 25 characters, scrubbed to x1
 func TestExplain(t *testing.T) {
 	app := "discourse_example_com_app"
 	e := &fakeEngine{
-		services: map[string]dswarm.Service{app: {
-			Spec: dswarm.ServiceSpec{Annotations: dswarm.Annotations{Labels: map[string]string{
+		services: map[string]swarm.Service{app: {
+			Spec: swarm.ServiceSpec{Annotations: swarm.Annotations{Labels: map[string]string{
 				"coop-cloud.discourse_example_com.chaos-version": "eb96de94+U",
 				"coop-cloud.discourse_example_com.version":       "0.7.0+3.3.1",
 				"coop-cloud.discourse_example_com.recipe":        "discourse",
 			}}},
-			UpdateStatus: &dswarm.UpdateStatus{State: dswarm.UpdateStateRollbackCompleted, Message: "rollback completed"},
+			UpdateStatus: &swarm.UpdateStatus{State: swarm.UpdateStateRollbackCompleted, Message: "rollback completed"},
 		}},
-		tasks: map[string][]dswarm.Task{app: {
-			{ID: fakeID, Slot: 1, Status: dswarm.TaskStatus{State: dswarm.TaskStateFailed, Err: "task: non-zero exit (137)"}},
-			{ID: "t2", Slot: 1, Status: dswarm.TaskStatus{State: dswarm.TaskStateRunning}},
+		tasks: map[string][]swarm.Task{app: {
+			{ID: fakeID, Slot: 1, Status: swarm.TaskStatus{State: swarm.TaskStateFailed, Err: "task: non-zero exit (137)"}},
+			{ID: "t2", Slot: 1, Status: swarm.TaskStatus{State: swarm.TaskStateRunning}},
 		}},
 	}
 	tests := []struct {
 		name    string
-		engine  swarm.Engine
+		engine  engine.Engine
 		touched []string
 		want    string
 	}{
@@ -89,12 +89,12 @@ service discourse_example_com_db: not found
 func TestUpdateStatusText(t *testing.T) {
 	now := time.Now()
 	tests := []struct {
-		st   *dswarm.UpdateStatus
+		st   *swarm.UpdateStatus
 		want string
 	}{
 		{nil, "none (no update has run, or a redeploy changed no task)"},
-		{&dswarm.UpdateStatus{State: dswarm.UpdateStateCompleted, StartedAt: &now}, "completed"},
-		{&dswarm.UpdateStatus{State: dswarm.UpdateStatePaused, Message: "update paused"}, `paused "update paused"`},
+		{&swarm.UpdateStatus{State: swarm.UpdateStateCompleted, StartedAt: &now}, "completed"},
+		{&swarm.UpdateStatus{State: swarm.UpdateStatePaused, Message: "update paused"}, `paused "update paused"`},
 	}
 	for _, tt := range tests {
 		if got := updateStatus(tt.st); got != tt.want {

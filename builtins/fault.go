@@ -6,22 +6,22 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/engine"
 )
 
 func init() {
 	for _, f := range []struct{ kind, args, summary, example string }{
-		{swarm.FaultUnhealthy, `service="app"`, "A fault for chaos_deploy/deploy: the new task's healthcheck never passes.",
+		{engine.FaultUnhealthy, `service="app"`, "A fault for chaos_deploy/deploy: the new task's healthcheck never passes.",
 			`chaos_deploy(app, faults = [fault.unhealthy()])`},
-		{swarm.FaultCrash, `service="app", after="0s"`, "A fault: the new task exits non-zero `after` it starts running.",
+		{engine.FaultCrash, `service="app", after="0s"`, "A fault: the new task exits non-zero `after` it starts running.",
 			`chaos_deploy(app, faults = [fault.crash(after = "3s")])`},
-		{swarm.FaultKill, `service="app", after="0s"`, "A fault: the new task's container is killed `after` it is running (on the real engine, on the local node).",
+		{engine.FaultKill, `service="app", after="0s"`, "A fault: the new task's container is killed `after` it is running (on the real engine, on the local node).",
 			`chaos_deploy(app, faults = [fault.kill()])`},
-		{swarm.FaultMemory, `size, after="0s"`, "A fault: memory pressure of `size` (\"1.5GiB\") on the node, starting `after` the deploy. Simulator only.",
+		{engine.FaultMemory, `size, after="0s"`, "A fault: memory pressure of `size` (\"1.5GiB\") on the node, starting `after` the deploy. Simulator only.",
 			`chaos_deploy(app, faults = [fault.memory_pressure("2GiB")])`},
 	} {
 		engines := "sim, docker"
-		if f.kind == swarm.FaultMemory {
+		if f.kind == engine.FaultMemory {
 			engines = "sim"
 		}
 		register(Builtin{Name: "fault." + f.kind, Args: f.args, Fn: makeFault(f.kind), Summary: f.summary,
@@ -32,7 +32,7 @@ func init() {
 // faultValue is a fault for a service of the app being deployed.
 type faultValue struct {
 	service string // short name ("app"); "" for node-wide faults
-	f       swarm.Fault
+	f       engine.Fault
 }
 
 func (f faultValue) String() string {
@@ -47,31 +47,31 @@ func makeFault(kind string) Func {
 	return func(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		service := "app"
 		var after Duration
-		if kind == swarm.FaultMemory {
+		if kind == engine.FaultMemory {
 			var size Size
 			if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "size", &size, "after?", &after); err != nil {
 				return nil, err
 			}
-			return faultValue{f: swarm.Fault{Kind: kind, Bytes: int64(size), After: time.Duration(after)}}, nil
+			return faultValue{f: engine.Fault{Kind: kind, Bytes: int64(size), After: time.Duration(after)}}, nil
 		}
 		pairs := []any{"service?", &service}
-		if kind != swarm.FaultUnhealthy {
+		if kind != engine.FaultUnhealthy {
 			pairs = append(pairs, "after?", &after)
 		}
 		if err := starlark.UnpackArgs(fn.Name(), args, kwargs, pairs...); err != nil {
 			return nil, err
 		}
-		return faultValue{service: service, f: swarm.Fault{Kind: kind, After: time.Duration(after)}}, nil
+		return faultValue{service: service, f: engine.Fault{Kind: kind, After: time.Duration(after)}}, nil
 	}
 }
 
-// unpackFaults turns a list of fault values into swarm.Stack.Faults, keyed
+// unpackFaults turns a list of fault values into engine.Stack.Faults, keyed
 // by full service name ("" for node-wide faults).
-func unpackFaults(fn *starlark.Builtin, namespace string, list *starlark.List) (map[string][]swarm.Fault, error) {
+func unpackFaults(fn *starlark.Builtin, namespace string, list *starlark.List) (map[string][]engine.Fault, error) {
 	if list == nil || list.Len() == 0 {
 		return nil, nil
 	}
-	out := map[string][]swarm.Fault{}
+	out := map[string][]engine.Fault{}
 	for i := 0; i < list.Len(); i++ {
 		fv, ok := list.Index(i).(faultValue)
 		if !ok {

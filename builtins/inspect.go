@@ -8,13 +8,13 @@ import (
 	"strings"
 	"time"
 
-	dswarm "github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/engine/converge"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
-	"github.com/coop-cloud/chaosrun/swarm/converge"
 )
 
 func init() {
@@ -58,11 +58,11 @@ assert_converged(app, since = before)`},
 }
 
 // serviceType is the type of inspect_service's result: a goStruct of a
-// dswarm.Service, which since= accepts.
+// swarm.Service, which since= accepts.
 const serviceType = "service"
 
 // serviceName is the full name of an app's service.
-func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) (swarm.Engine, string, error) {
+func serviceName(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) (engine.Engine, string, error) {
 	var appV starlark.Value
 	service := "app"
 	pairs := append([]any{"app", &appV, "service?", &service}, extra...)
@@ -138,7 +138,7 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		if !ok || s.Type() != serviceType {
 			return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
 		}
-		svc := s.v.Interface().(dswarm.Service)
+		svc := s.v.Interface().(swarm.Service)
 		opts.Since = &svc
 	}
 	c := interp.CaseOf(thread)
@@ -146,7 +146,7 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		opts.Progress = func(v converge.Verdict) { p(thread.Name, v) }
 	}
 	if verbose, _ := c.Value(verboseKey).(bool); verbose {
-		opts.Event = func(ev swarm.Event) { recordEvent(thread, c, ev) }
+		opts.Event = func(ev engine.Event) { recordEvent(thread, c, ev) }
 	}
 	v, err := converge.Wait(interp.Context(thread), e, name, opts)
 	if err != nil {
@@ -180,11 +180,11 @@ func explain(v converge.Verdict) string {
 		live += "; last task error: " + v.TaskError
 	}
 	switch v.State {
-	case string(dswarm.UpdateStateRollbackCompleted), string(dswarm.UpdateStateRollbackStarted):
+	case string(swarm.UpdateStateRollbackCompleted), string(swarm.UpdateStateRollbackStarted):
 		return fmt.Sprintf("service %s rolled back: %s%s", v.Service, v.Message, live)
-	case string(dswarm.UpdateStatePaused):
+	case string(swarm.UpdateStatePaused):
 		return fmt.Sprintf("service %s update paused: %s%s", v.Service, v.Message, live)
-	case string(dswarm.UpdateStateRollbackPaused):
+	case string(swarm.UpdateStateRollbackPaused):
 		return fmt.Sprintf("service %s rollback paused: %s%s", v.Service, v.Message, live)
 	case converge.StateTimeout:
 		return fmt.Sprintf("service %s did not converge within %s (timeout: %s): waiting for %s; %d of %d slots run an up-to-date task%s",
@@ -227,7 +227,7 @@ const verboseKey = "builtins.verbose"
 func SetVerbose(c *interp.Case) { c.SetValue(verboseKey, true) }
 
 // recordEvent adds an engine event to the transcript, IDs scrubbed.
-func recordEvent(thread *starlark.Thread, c *interp.Case, ev swarm.Event) {
+func recordEvent(thread *starlark.Thread, c *interp.Case, ev engine.Event) {
 	var msg string
 	switch ev.Type {
 	case "task":

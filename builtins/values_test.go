@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	dswarm "github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 )
@@ -26,14 +26,14 @@ func TestNilMap(t *testing.T) {
 // attribute, and reads from several goroutines.
 func TestGoStruct(t *testing.T) {
 	started := time.Date(2026, 1, 1, 0, 4, 0, 0, time.UTC)
-	spec := dswarm.ServiceSpec{
-		Annotations: dswarm.Annotations{Name: "s_app", Labels: map[string]string{"a": "b"}},
-		TaskTemplate: dswarm.TaskSpec{ContainerSpec: &dswarm.ContainerSpec{Image: "app:1", Env: []string{"X=1"},
+	spec := swarm.ServiceSpec{
+		Annotations: swarm.Annotations{Name: "s_app", Labels: map[string]string{"a": "b"}},
+		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "app:1", Env: []string{"X=1"},
 			Healthcheck: &container.HealthConfig{Test: []string{"CMD", "true"}, StartPeriod: time.Minute}}},
-		UpdateConfig: &dswarm.UpdateConfig{FailureAction: "rollback", Order: "start-first"},
+		UpdateConfig: &swarm.UpdateConfig{FailureAction: "rollback", Order: "start-first"},
 	}
-	svc := dswarm.Service{ID: "x1", Spec: spec, PreviousSpec: &spec,
-		UpdateStatus: &dswarm.UpdateStatus{State: "rollback_completed", StartedAt: &started}}
+	svc := swarm.Service{ID: "x1", Spec: spec, PreviousSpec: &spec,
+		UpdateStatus: &swarm.UpdateStatus{State: "rollback_completed", StartedAt: &started}}
 	svc.Version.Index = 7
 	v := fromGo(svc).(*goStruct)
 	if v.Type() != "Service" {

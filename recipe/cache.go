@@ -89,7 +89,7 @@ func (a *App) storeBuild(key string, d *Deploy) {
 // fields (Faults, Secrets, a service replaced in Services) without changing
 // the cached one. What the service specs point to (labels, container
 // specs) is shared with the cache and read-only: engines copy a spec before
-// they change it (swarm.Engine.Deploy). The loaded compose configuration is
+// they change it (engine.Engine.Deploy). The loaded compose configuration is
 // shared and read-only too. A deep copy of the stack cost a tenth of an
 // explore run.
 func (d *Deploy) clone() *Deploy {

@@ -10,7 +10,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/coop-cloud/chaosrun/deepcopy"
-	chswarm "github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/engine"
 )
 
 // TestBuildCache checks that a cached build equals a fresh one, that a
@@ -32,7 +32,7 @@ func TestBuildCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Stack.Services["discourse_example_com_app"] = swarm.ServiceSpec{}
-	first.Stack.Faults = map[string][]chswarm.Fault{"discourse_example_com_app": {{Kind: chswarm.FaultKill}}}
+	first.Stack.Faults = map[string][]engine.Fault{"discourse_example_com_app": {{Kind: engine.FaultKill}}}
 	first.Stack.Secrets = append(first.Stack.Secrets, swarm.SecretSpec{Data: []byte("added")})
 	first.Secrets[0].Name = "changed"
 	second, err := app.Build(opts)
@@ -117,7 +117,7 @@ func TestDeepCopyIsAJSONRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want chswarm.Stack
+			var want engine.Stack
 			b, err := json.Marshal(d.Stack)
 			if err != nil {
 				t.Fatal(err)

@@ -4,7 +4,7 @@
 // A recipe is a git checkout ([Repo], through go-git only) holding compose
 // files. An [App] is a recipe deployed under a domain with an env (the
 // abra-style .env file, see [ParseEnv]). From an App and a checkout, [App.Stack]
-// produces the [swarm.Stack] that `abra app deploy [--chaos]` would send to
+// produces the [engine.Stack] that `abra app deploy [--chaos]` would send to
 // the swarm: compose files loaded and merged by docker/cli's compose loader,
 // converted by docker/cli's converter, and stamped with abra's
 // coop-cloud.<stack>.* labels on the app service.

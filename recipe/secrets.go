@@ -10,7 +10,7 @@ import (
 
 	"github.com/docker/docker/api/types/swarm"
 
-	chswarm "github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/engine"
 )
 
 // DefaultSecretLength is the length of a generated secret without a
@@ -128,7 +128,7 @@ func GenerateSecret(s Secret, namespace string) (swarm.SecretSpec, error) {
 		buf[i] = secretAlphabet[k.Int64()]
 	}
 	return swarm.SecretSpec{
-		Annotations: swarm.Annotations{Name: s.Name, Labels: map[string]string{chswarm.NamespaceLabel: namespace}},
+		Annotations: swarm.Annotations{Name: s.Name, Labels: map[string]string{engine.NamespaceLabel: namespace}},
 		Data:        buf,
 	}, nil
 }

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	chswarm "github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/engine"
 )
 
 func TestSecrets(t *testing.T) {
@@ -78,7 +78,7 @@ func TestGenerateSecret(t *testing.T) {
 	if len(a.Data) != 48 || string(a.Data) == string(b.Data) {
 		t.Errorf("values %q %q", a.Data, b.Data)
 	}
-	if a.Name != s.Name || a.Labels[chswarm.NamespaceLabel] != "st" {
+	if a.Name != s.Name || a.Labels[engine.NamespaceLabel] != "st" {
 		t.Errorf("spec = %+v", a.Annotations)
 	}
 	for _, c := range a.Data {

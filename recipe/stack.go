@@ -9,7 +9,7 @@ import (
 	composetypes "github.com/docker/cli/cli/compose/types"
 	"github.com/docker/docker/api/types/swarm"
 
-	chswarm "github.com/coop-cloud/chaosrun/swarm"
+	"github.com/coop-cloud/chaosrun/engine"
 )
 
 // DefaultAPIVersion is the Engine API version services are converted for
@@ -29,7 +29,7 @@ type Deploy struct {
 	// Stack is what the swarm engine deploys. Its fields are the caller's
 	// to set or add to; what its service specs point to is shared with the
 	// build cache and must not be changed.
-	Stack chswarm.Stack
+	Stack engine.Stack
 	// Version is the deploy version: the chaos version with Chaos.
 	Version string
 	// Secrets are the external secrets that must exist before the deploy.
@@ -42,10 +42,10 @@ type Deploy struct {
 
 // Stack converts the app for a deploy; see Build. It returns the stack and
 // the loader's warnings.
-func (a *App) Stack(opts StackOptions) (chswarm.Stack, []string, error) {
+func (a *App) Stack(opts StackOptions) (engine.Stack, []string, error) {
 	d, err := a.Build(opts)
 	if err != nil {
-		return chswarm.Stack{}, nil, err
+		return engine.Stack{}, nil, err
 	}
 	return d.Stack, d.Compose.Warnings, nil
 }
@@ -114,7 +114,7 @@ func ExposeAllEnv(cfg *composetypes.Config, env map[string]string) {
 }
 
 // convertStack runs docker/cli's converters over a loaded configuration.
-func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (chswarm.Stack, []string, error) {
+func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (engine.Stack, []string, error) {
 	if apiVersion == "" {
 		apiVersion = DefaultAPIVersion
 	}
@@ -123,30 +123,30 @@ func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (ch
 	sort.Strings(externals)
 	secretSpecs, err := convert.Secrets(ns, cfg.Secrets)
 	if err != nil {
-		return chswarm.Stack{}, nil, err
+		return engine.Stack{}, nil, err
 	}
 	configSpecs, err := convert.Configs(ns, cfg.Configs)
 	if err != nil {
-		return chswarm.Stack{}, nil, err
+		return engine.Stack{}, nil, err
 	}
 	sort.Slice(secretSpecs, func(i, j int) bool { return secretSpecs[i].Name < secretSpecs[j].Name })
 	sort.Slice(configSpecs, func(i, j int) bool { return configSpecs[i].Name < configSpecs[j].Name })
-	st := chswarm.Stack{
+	st := engine.Stack{
 		Namespace: stack, Networks: networks, Secrets: secretSpecs, Configs: configSpecs,
 		Services: map[string]swarm.ServiceSpec{},
 	}
 	for _, svc := range cfg.Services {
 		secrets, err := secretRefs(ns, svc, cfg.Secrets)
 		if err != nil {
-			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		configs, err := configRefs(ns, svc, cfg.Configs)
 		if err != nil {
-			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		spec, err := convert.Service(apiVersion, ns, svc, cfg.Networks, cfg.Volumes, secrets, configs)
 		if err != nil {
-			return chswarm.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		st.Services[spec.Name] = spec
 	}

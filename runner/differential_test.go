@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/engine/docker"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
-	"github.com/coop-cloud/chaosrun/swarm/docker"
 )
 
 // differential lists the scenarios that must tell the same story on the
@@ -25,7 +25,7 @@ func needDocker(t testing.TB) {
 		e.Close(context.Background())
 		return
 	}
-	if os.Getenv("CI") == "true" || !errors.Is(err, swarm.ErrUnavailable) {
+	if os.Getenv("CI") == "true" || !errors.Is(err, engine.ErrUnavailable) {
 		t.Fatalf("real-engine test needs a swarm manager: %v", err)
 	}
 	t.Skipf("skipping real-engine test: %v (CI=true makes this a failure)", err)

@@ -12,9 +12,9 @@ import (
 
 	"github.com/coop-cloud/chaosrun/builtins"
 	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/engine/docker"
+	"github.com/coop-cloud/chaosrun/engine/sim"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm/docker"
-	"github.com/coop-cloud/chaosrun/swarm/sim"
 )
 
 // Engine names.

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/coop-cloud/chaosrun/swarm/docker"
+	"github.com/coop-cloud/chaosrun/engine/docker"
 )
 
 func cleanupCommand() *cli.Command {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
-	"github.com/coop-cloud/chaosrun/swarm"
 )
 
 // Exit codes, in one place (documented in README.md). Their values are in
@@ -51,7 +51,7 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.Is(err, swarm.ErrUnavailable):
+	case errors.Is(err, engine.ErrUnavailable):
 		return exitEnvironment
 	}
 	return exitUsage // a *interp.ScriptError, or any other usage problem
@@ -68,7 +68,7 @@ func caseCode(c interp.CaseResult, interruptedByUser bool) int {
 		return exitInterrupted
 	case c.Interrupted:
 		return exitFailed // --timeout
-	case errors.Is(c.Err, swarm.ErrUnavailable):
+	case errors.Is(c.Err, engine.ErrUnavailable):
 		return exitEnvironment
 	case interp.IsFailure(c.Err):
 		return exitFailed

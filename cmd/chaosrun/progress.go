@@ -9,10 +9,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coop-cloud/chaosrun/builtins"
+	"github.com/coop-cloud/chaosrun/engine/converge"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/progress"
 	"github.com/coop-cloud/chaosrun/runner"
-	"github.com/coop-cloud/chaosrun/swarm/converge"
 )
 
 const flagProgress = "progress"

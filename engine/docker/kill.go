@@ -1,0 +1,135 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/engine"
+)
+
+// killWatchLimit bounds how long a kill fault waits for a new task to run.
+const killWatchLimit = 3 * time.Minute
+
+// killWatch kills the containers of a service's new tasks once they are
+// running: when the container has started if it has no healthcheck, or at
+// its first healthy probe if it has one (when swarm marks the task running).
+type killWatch struct {
+	service string
+	before  map[string]bool // task IDs that existed before the deploy
+	after   time.Duration   // delay after the task is running
+	slots   int             // kills wanted: one per slot (or node)
+}
+
+// taskIDs lists the IDs of a service's tasks (none when it does not exist).
+func (e *Engine) taskIDs(ctx context.Context, service string) (map[string]bool, error) {
+	tasks, err := e.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", service))})
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("list tasks of %s: %w", service, err)
+	}
+	ids := map[string]bool{}
+	for _, t := range tasks {
+		ids[t.ID] = true
+	}
+	return ids, nil
+}
+
+// startKill opens the service's container event stream (so that nothing
+// after the deploy is missed) and follows it in the background until the
+// kills are done, killWatchLimit passes, or the engine is closed.
+func (e *Engine) startKill(w killWatch) {
+	ctx, cancel := context.WithTimeout(e.ctx, killWatchLimit)
+	since := timestamp(e.DaemonTime(time.Now()).Add(-time.Second))
+	msgs, errs := e.cli.Events(ctx, events.ListOptions{Since: since, Filters: filters.NewArgs(
+		filters.Arg("type", string(events.ContainerEventType)),
+		filters.Arg("label", serviceNameLabel+"="+w.service))})
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer cancel()
+		n, err := e.runKill(ctx, w, msgs, errs)
+		if n < w.slots && e.ctx.Err() == nil {
+			e.logf("kill fault on %s: %d of %d new tasks killed before giving up (%v); tasks on other nodes than %s cannot be killed",
+				w.service, n, w.slots, err, e.nodeID)
+		}
+	}()
+}
+
+// runKill follows the daemon's container events of the service (all on
+// the daemon's own node) and kills each new task's container once it is
+// running, one per slot. It returns how many it killed and why it stopped.
+func (e *Engine) runKill(ctx context.Context, w killWatch, msgs <-chan events.Message, errs <-chan error) (int, error) {
+	done := map[string]bool{}    // slots handled
+	waiting := map[string]bool{} // containers started, waiting for healthy
+	for len(done) < w.slots {
+		var m events.Message
+		select {
+		case m = <-msgs:
+		case err := <-errs:
+			return len(done), err
+		}
+		task, slot := m.Actor.Attributes[taskIDLabel], taskSlot(m.Actor.Attributes)
+		if task == "" || w.before[task] || done[slot] {
+			continue
+		}
+		switch {
+		case m.Action == "start" && e.hasHealthcheck(ctx, m.Actor.ID):
+			waiting[m.Actor.ID] = true
+		case m.Action == "start", m.Action == "health_status: healthy" && waiting[m.Actor.ID]:
+			done[slot] = true
+			e.killLater(w, task, m.Actor.ID)
+		}
+	}
+	return len(done), nil
+}
+
+// taskSlot is a task's slot (or node, for global services) from its
+// container's com.docker.swarm.task.name, <service>.<slot or node>.<task>.
+func taskSlot(attrs map[string]string) string {
+	parts := strings.Split(attrs["com.docker.swarm.task.name"], ".")
+	if len(parts) < 3 {
+		return attrs[taskIDLabel]
+	}
+	return parts[len(parts)-2]
+}
+
+// hasHealthcheck reports whether a container runs a healthcheck, so that
+// swarm marks its task running only when it is first healthy.
+func (e *Engine) hasHealthcheck(ctx context.Context, id string) bool {
+	c, err := e.cli.ContainerInspect(ctx, id)
+	return err == nil && c.Config != nil && engine.HasHealthcheck(c.Config.Healthcheck)
+}
+
+// killLater kills a task's container after w.after, unless the engine is
+// closed first.
+func (e *Engine) killLater(w killWatch, taskID, containerID string) {
+	e.later(w.after, func() {
+		if err := e.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
+			e.logf("kill fault on %s: kill container %.12s of task %s: %v", w.service, containerID, taskID, err)
+			return
+		}
+		e.logf("kill fault on %s: killed container %.12s of task %s", w.service, containerID, taskID)
+	})
+}
+
+// later runs f in the background after d, unless the engine is closed
+// first; Close waits for it.
+func (e *Engine) later(d time.Duration, f func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-t.C:
+		}
+		f()
+	}()
+}

@@ -1,0 +1,119 @@
+// Package engine is the small interface chaosrun's builtins use to talk to a
+// Docker Swarm, in Docker's own API types. Two engines implement it: the
+// deterministic simulator (engine/sim) and a real swarm (engine/docker). A
+// scenario cannot tell them apart except by time.
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/clock"
+)
+
+// Engine is a swarm that stacks are deployed to. What Service and Tasks
+// return is read-only to the caller: the simulator shares it between calls.
+type Engine interface {
+	// Name is "sim" or "docker".
+	Name() string
+	// Clock is the engine's time source; on the simulator it is virtual.
+	Clock() clock.Clock
+	// Deploy creates or updates a stack the way `docker stack deploy` does:
+	// networks and secrets that do not exist are created, then each service is
+	// created, or updated (at its current version index) when it exists.
+	// It changes nothing st points to: the build cache shares specs
+	// between deploys, so an engine copies a spec before changing it.
+	Deploy(ctx context.Context, st Stack) error
+	// Secrets lists the names of the secrets that exist on the swarm.
+	Secrets(ctx context.Context) ([]string, error)
+	// Service inspects one service by full name (<stack>_<service>).
+	Service(ctx context.Context, name string) (swarm.Service, error)
+	// Tasks lists a service's tasks, newest first per slot; upToDate keeps
+	// only tasks whose spec matches the service's current spec, like the
+	// Engine's `_up-to-date=true` task filter.
+	Tasks(ctx context.Context, service string, upToDate bool) ([]swarm.Task, error)
+	// Remove removes a stack's services, networks and the secrets it created,
+	// and returns once they are really gone.
+	Remove(ctx context.Context, namespace string) error
+	// Subscribe starts a stream of service and task events. Cancel ctx to end it.
+	Subscribe(ctx context.Context) Subscription
+}
+
+// Stack is what a stack deploy sends: everything already converted from
+// compose and named with the stack namespace.
+type Stack struct {
+	Namespace string
+	// Networks to create when missing, by full name.
+	Networks map[string]network.CreateOptions
+	// Secrets to create when missing. Spec.Data holds the value, which is
+	// never printed.
+	Secrets []swarm.SecretSpec
+	// Configs to create when missing.
+	Configs []swarm.ConfigSpec
+	// Services by full name (<stack>_<service>).
+	Services map[string]swarm.ServiceSpec
+	// Faults to inject into the new tasks this deploy starts, by full
+	// service name.
+	Faults map[string][]Fault
+}
+
+// Subscription is a stream of engine events.
+type Subscription interface {
+	// Next returns the next event, or clock.ErrDeadline when the deadline
+	// (zero: none) passes first, or ctx.Err().
+	Next(ctx context.Context, deadline time.Time) (Event, error)
+}
+
+// Event is a change to a service or a task.
+type Event struct {
+	Time time.Time
+	// Type is "service" or "task".
+	Type string
+	// Action is create, update or remove.
+	Action string
+	// Service is the full service name; ID is the service or task ID.
+	Service string
+	ID      string
+	// Attributes as the Engine reports them for services (updatestate.new,
+	// image.new, ...) and, for tasks, "state" and "desired". They are
+	// read-only: the simulator shares them between subscribers.
+	Attributes map[string]string
+}
+
+// Fault kinds: what makes the new task of an update fail. Both engines
+// accept the same names; an engine that cannot inject one says so.
+const (
+	// FaultUnhealthy makes the new task's healthcheck fail.
+	FaultUnhealthy = "unhealthy"
+	// FaultCrash makes the new task exit non-zero After it starts.
+	FaultCrash = "crash"
+	// FaultKill kills the new task's container once it is running.
+	FaultKill = "kill"
+	// FaultMemory puts memory pressure on the node (Bytes held).
+	FaultMemory = "memory_pressure"
+)
+
+// Fault is one injected failure.
+type Fault struct {
+	Kind  string
+	After time.Duration
+	Bytes int64
+}
+
+// ErrNotFound is returned (wrapped) when a service or stack does not exist.
+var ErrNotFound = errors.New("not found")
+
+// NamespaceLabel is the label `docker stack deploy` puts on every object of a stack.
+const NamespaceLabel = "com.docker.stack.namespace"
+
+// ErrUnavailable is returned (wrapped) when the engine cannot be reached or
+// is not a swarm manager; chaosrun exits 3 on it.
+var ErrUnavailable = errors.New("swarm engine unavailable")
+
+// ErrUnsupported is returned (wrapped) for a request an engine cannot honour,
+// such as a fault the real swarm cannot inject.
+var ErrUnsupported = errors.New("not supported by this engine")

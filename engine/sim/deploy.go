@@ -1,0 +1,217 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/engine"
+)
+
+// object is a network, secret or config.
+type object struct {
+	kind, id, name string
+	namespace      string // the stack that created it
+	created        time.Time
+}
+
+// Deploy creates or updates a stack like `docker stack deploy`: missing
+// networks, secrets and configs are created, then each service (in name
+// order) is created, or updated with controlapi's semantics (§1.2),
+// keeping its ForceUpdate counter. Faults attach to the spec this deploy
+// writes, so they hit the tasks made from it; memory pressure (keyed by ""
+// or a service) raises every node's background memory After the deploy.
+func (s *Sim) Deploy(ctx context.Context, st engine.Stack) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if st.Namespace == "" {
+		return fmt.Errorf("deploy: empty stack namespace")
+	}
+	if err := checkFaults(st); err != nil {
+		return err
+	}
+	recs, err := specRecs(st)
+	if err != nil {
+		return err
+	}
+	s.lock()
+	defer s.unlock()
+	s.ensureNodes()
+	s.createObjects(st)
+	for _, rec := range recs {
+		if svc, ok := s.services[rec.spec.Name]; ok {
+			rec.spec.TaskTemplate.ForceUpdate = svc.spec.spec.TaskTemplate.ForceUpdate
+			s.updateService(svc, rec)
+		} else {
+			s.createService(rec.spec.Name, rec)
+		}
+	}
+	s.memoryFaults(st)
+	return nil
+}
+
+// specRecs checks the stack's service specs and makes their records, with
+// the faults each new spec carries (memory pressure is node-wide, not the
+// spec's). A record holds its own copy of the spec's top level, which the
+// simulator sets (Name, ForceUpdate); what the spec points to is the
+// caller's, read-only by engine.Engine's contract, and compared as JSON
+// (deepcopy.Equal). Copying every spec deeply cost a sixth of an explore
+// run.
+// The records come in service name order.
+func specRecs(st engine.Stack) ([]*specRec, error) {
+	var out []*specRec
+	for _, name := range slices.Sorted(maps.Keys(st.Services)) {
+		spec := ptr(st.Services[name])
+		if spec.Name == "" {
+			spec.Name = name
+		}
+		if spec.Name != name {
+			return nil, fmt.Errorf("deploy stack %s: service %s: spec is named %s", st.Namespace, name, spec.Name)
+		}
+		var faults []engine.Fault
+		for _, f := range st.Faults[name] {
+			if f.Kind != engine.FaultMemory {
+				faults = append(faults, f)
+			}
+		}
+		out = append(out, newRec(spec, faults))
+	}
+	return out, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// checkFaults refuses faults for services the stack lacks and unknown kinds.
+func checkFaults(st engine.Stack) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Faults)) {
+		if _, ok := st.Services[name]; name != "" && !ok {
+			return fmt.Errorf("deploy stack %s: faults for service %s, which the stack does not have", st.Namespace, name)
+		}
+		for _, f := range st.Faults[name] {
+			switch f.Kind {
+			case engine.FaultUnhealthy, engine.FaultCrash, engine.FaultKill:
+				if name == "" {
+					return fmt.Errorf("deploy stack %s: %s fault without a service", st.Namespace, f.Kind)
+				}
+			case engine.FaultMemory:
+				if f.Bytes <= 0 {
+					return fmt.Errorf("deploy stack %s: memory_pressure fault of %d bytes, want a positive amount", st.Namespace, f.Bytes)
+				}
+			default:
+				return fmt.Errorf("deploy stack %s: unknown fault kind %q; want %s, %s, %s or %s", st.Namespace, f.Kind,
+					engine.FaultUnhealthy, engine.FaultCrash, engine.FaultKill, engine.FaultMemory)
+			}
+		}
+	}
+	return nil
+}
+
+// memoryFaults schedules the deploy's memory pressure.
+func (s *Sim) memoryFaults(st engine.Stack) {
+	for _, name := range slices.Sorted(maps.Keys(st.Faults)) {
+		for _, f := range st.Faults[name] {
+			if f.Kind != engine.FaultMemory {
+				continue
+			}
+			bytes := f.Bytes
+			if f.After <= 0 {
+				s.raiseLoad(bytes)
+				continue
+			}
+			s.after(f.After, func() { s.raiseLoad(bytes) })
+		}
+	}
+}
+
+// createObjects creates the stack's missing networks, secrets and configs.
+func (s *Sim) createObjects(st engine.Stack) {
+	for _, name := range slices.Sorted(maps.Keys(st.Networks)) {
+		s.createObject("network", name, st.Namespace)
+	}
+	for _, sec := range st.Secrets {
+		s.createObject("secret", sec.Name, st.Namespace)
+	}
+	for _, c := range st.Configs {
+		s.createObject("config", c.Name, st.Namespace)
+	}
+}
+
+func (s *Sim) createObject(kind, name, ns string) {
+	key := kind + "/" + name
+	if _, ok := s.objects[key]; ok {
+		return
+	}
+	s.objects[key] = &object{kind: kind, id: s.newID(), name: name, namespace: ns, created: s.now()}
+}
+
+// Secrets lists the names of the secrets on the swarm, sorted.
+func (s *Sim) Secrets(ctx context.Context) ([]string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	s.lock()
+	defer s.unlock()
+	var names []string
+	for _, key := range slices.Sorted(maps.Keys(s.objects)) {
+		if o := s.objects[key]; o.kind == "secret" {
+			names = append(names, o.name)
+		}
+	}
+	return names, nil
+}
+
+// Remove removes a stack: its services (labelled with the namespace; their
+// tasks are shut down at once) and the networks, secrets and configs it
+// created. A stack with nothing to remove gives an error wrapping
+// engine.ErrNotFound.
+func (s *Sim) Remove(ctx context.Context, namespace string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	s.lock()
+	defer s.unlock()
+	found := false
+	for _, svc := range s.sortedServices() {
+		if svc.spec.spec.Labels[engine.NamespaceLabel] == namespace || strings.HasPrefix(svc.name, namespace+"_") &&
+			svc.spec.spec.Labels[engine.NamespaceLabel] == "" {
+			s.removeService(svc)
+			found = true
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.objects)) {
+		if s.objects[key].namespace == namespace {
+			delete(s.objects, key)
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("remove stack %s: nothing found: %w", namespace, engine.ErrNotFound)
+	}
+	return nil
+}
+
+// removeService deletes svc: its update stops and its containers go.
+func (s *Sim) removeService(svc *service) {
+	if svc.upd != nil {
+		svc.upd.cancel()
+	}
+	for _, t := range svc.tasks {
+		if t.terminal() {
+			continue
+		}
+		t.cancelTimers()
+		s.releaseMemory(t)
+		t.desired, t.state, t.msg, t.stamp = swarm.TaskStateRemove, swarm.TaskStateShutdown, "shutdown", s.now()
+		s.writeTask(t, "update")
+	}
+	delete(s.services, svc.name)
+	s.raft++
+	s.emit(engine.Event{Time: s.now(), Type: "service", Action: "remove", Service: svc.name, ID: svc.id,
+		Attributes: map[string]string{"name": svc.name}})
+}

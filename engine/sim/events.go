@@ -1,0 +1,78 @@
+package sim
+
+import (
+	"context"
+	"time"
+
+	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/engine"
+)
+
+// maxQueued bounds the events kept for a subscriber that stops reading
+// (the oldest go first), so forgotten subscriptions cannot grow forever.
+const maxQueued = 1 << 16
+
+// subscription queues every event for one subscriber, so none is lost; Next
+// blocks on a clock signal, in virtual time.
+type subscription struct {
+	s     *Sim
+	ctx   context.Context
+	sig   clock.Signal
+	queue []engine.Event
+	dirty bool // got events since the last wake-up
+}
+
+// Subscribe starts a stream of service events (create, update with the
+// Engine's updatestate/image/replicas attributes of §5.3, remove) and task
+// events (Type "task", Attributes "state" and "desired"). It ends when ctx
+// is done.
+func (s *Sim) Subscribe(ctx context.Context) engine.Subscription {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sub := &subscription{s: s, ctx: ctx, sig: s.clk.NewSignal()}
+	s.lock()
+	defer s.unlock()
+	s.subs = append(s.subs, sub)
+	return sub
+}
+
+// emit queues ev for every live subscriber.
+func (s *Sim) emit(ev engine.Event) {
+	live := s.subs[:0]
+	for _, sub := range s.subs {
+		if sub.ctx.Err() != nil {
+			continue
+		}
+		sub.queue = append(sub.queue, ev) // Attributes shared: read-only (engine.Event)
+		if len(sub.queue) > maxQueued {
+			sub.queue = sub.queue[len(sub.queue)-maxQueued:]
+		}
+		sub.dirty = true
+		live = append(live, sub)
+	}
+	clear(s.subs[len(live):])
+	s.subs = live
+}
+
+// Next returns the next event, clock.ErrDeadline at the deadline (zero:
+// none), or the context's error.
+func (sub *subscription) Next(ctx context.Context, deadline time.Time) (engine.Event, error) {
+	for {
+		sub.s.mu.Lock()
+		if len(sub.queue) > 0 {
+			ev := sub.queue[0]
+			sub.queue[0] = engine.Event{}
+			sub.queue = sub.queue[1:]
+			sub.s.mu.Unlock()
+			return ev, nil
+		}
+		sub.s.mu.Unlock()
+		if err := sub.ctx.Err(); err != nil {
+			return engine.Event{}, err
+		}
+		if err := sub.sig.Wait(ctx, deadline); err != nil {
+			return engine.Event{}, err
+		}
+	}
+}

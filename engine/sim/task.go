@@ -1,0 +1,288 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/engine"
+)
+
+// rank is swarmkit's order of task states (engine.TaskStateRank).
+func rank(s swarm.TaskState) int { return engine.TaskStateRank(s) }
+
+var runningRank = rank(swarm.TaskStateRunning)
+
+// Step delays of the task ladder: each step takes base plus a random
+// [0, base] drawn from the seed.
+const (
+	delayAllocate = 5 * time.Millisecond   // new → pending
+	delaySchedule = 20 * time.Millisecond  // pending → assigned
+	delayAccept   = 10 * time.Millisecond  // assigned → accepted
+	delayPrepare  = 10 * time.Millisecond  // accepted → preparing
+	delayCreate   = 150 * time.Millisecond // preparing → ready (image present, container created)
+	delayStart    = 20 * time.Millisecond  // ready (desired running) → starting
+	delayDiscard  = 10 * time.Millisecond  // shutdown of a task with no container yet
+)
+
+// task is the store's task object plus its simulated container.
+type task struct {
+	id      string
+	svc     *service
+	rec     *specRec
+	slot    uint64
+	pinned  *node // global service: the task's node
+	node    *node
+	state   swarm.TaskState
+	desired swarm.TaskState
+	msg     string
+	err     string
+	exit    int
+	created time.Time
+	updated time.Time
+	stamp   time.Time // Status.Timestamp
+	version uint64
+
+	container string
+	memory    int64 // held on the node now
+	fullMem   int64 // what it grows to
+	ramp      time.Duration
+	boot      time.Duration
+	unhealthy bool
+	probeFail time.Duration
+	sickAfter *time.Duration // healthy first, failing probes this long after running
+	crash     *time.Duration // exit after running this long
+	crashCode int
+	kill      *time.Duration // SIGKILL after running this long
+	stopCode  int
+	stopTime  time.Duration
+	stopping  bool
+
+	timers      []*clock.Timer
+	gen         int        // bumped when timers are cancelled
+	stopWaiters []*delayed // delayed starts waiting for this task to stop
+}
+
+func (t *task) terminal() bool { return rank(t.state) > runningRank }
+
+// active is a task that holds (or will hold) a place on its node.
+func (t *task) active() bool { return !t.terminal() && rank(t.desired) <= runningRank }
+
+// newTask creates a task of svc from rec in slot, with the given desired
+// state, and starts it down the ladder.
+func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.TaskState) *task {
+	now := s.now()
+	b := s.behaviourOf(svc.name)
+	t := &task{id: s.newID(), svc: svc, rec: rec, slot: slot, state: swarm.TaskStateNew, desired: desired,
+		msg: "created", created: now, stamp: now,
+		fullMem: b.Memory + s.jitterBytes(b.MemoryJitter), ramp: b.MemoryRamp, boot: b.Boot + s.jitter(b.BootJitter),
+		unhealthy: b.Unhealthy, probeFail: b.ProbeFailTime, stopCode: b.StopExitCode, stopTime: b.StopTime}
+	if b.CrashAfter > 0 {
+		d := b.CrashAfter
+		t.crash, t.crashCode = &d, b.ExitCode
+		if b.Complete {
+			t.crashCode = 0
+		}
+	}
+	if svc.spec.spec.Mode.Global != nil && int(slot) <= len(s.nodes) {
+		t.pinned = s.nodes[slot-1]
+	}
+	s.applyFaults(t)
+	svc.tasks = append(svc.tasks, t)
+	s.writeTask(t, "create")
+	s.step(t, delayAllocate, s.advance)
+	return t
+}
+
+// applyFaults injects the faults of the spec the task is made from.
+func (s *Sim) applyFaults(t *task) {
+	for _, f := range t.rec.faults {
+		switch f.Kind {
+		case engine.FaultUnhealthy:
+			if f.After > 0 {
+				d := f.After
+				t.sickAfter = &d
+			} else {
+				t.unhealthy = true
+			}
+		case engine.FaultCrash:
+			d := f.After
+			t.crash, t.crashCode = &d, defaultExitCode
+		case engine.FaultKill:
+			if !t.rec.killed[t.slot] { // the first task per slot, as the docker engine does
+				t.rec.killed[t.slot] = true
+				d := f.After
+				t.kill = &d
+			}
+		}
+	}
+}
+
+// writeTask records a write to t: version, UpdatedAt, a task event, and
+// the orchestrator's reaction to it.
+func (s *Sim) writeTask(t *task, action string) {
+	s.raft++
+	t.version = s.raft
+	t.updated = s.now()
+	s.emit(engine.Event{Time: t.updated, Type: "task", Action: action, Service: t.svc.name, ID: t.id,
+		Attributes: map[string]string{"state": string(t.state), "desired": string(t.desired)}})
+	state := t.state
+	s.post(func() { s.onTask(t, state) })
+}
+
+// setState moves t to state with swarm's message for it.
+func (s *Sim) setState(t *task, state swarm.TaskState, msg string) {
+	t.state, t.msg, t.stamp = state, msg, s.now()
+	s.writeTask(t, "update")
+}
+
+// step runs fn(t) after base plus jitter, unless t's timers are cancelled.
+func (s *Sim) step(t *task, base time.Duration, fn func(*task)) {
+	s.timer(t, base+s.jitter(base), func() { fn(t) })
+}
+
+// timer runs fn after d unless t's timers are cancelled first.
+func (s *Sim) timer(t *task, d time.Duration, fn func()) {
+	gen := t.gen
+	t.timers = append(t.timers, s.after(d, func() {
+		if t.gen == gen {
+			fn()
+		}
+	}))
+}
+
+// cancelTimers stops everything scheduled for t.
+func (t *task) cancelTimers() {
+	for _, tm := range t.timers {
+		tm.Stop()
+	}
+	t.timers = t.timers[:0]
+	t.gen++
+}
+
+// advance takes t one step up the ladder towards ready (§5.2 messages).
+func (s *Sim) advance(t *task) {
+	if t.terminal() || rank(t.desired) > runningRank {
+		return
+	}
+	switch t.state {
+	case swarm.TaskStateNew:
+		s.setState(t, swarm.TaskStatePending, "pending task scheduling")
+		s.step(t, delaySchedule, s.advance)
+	case swarm.TaskStatePending:
+		t.node = s.pickNode(t)
+		s.setState(t, swarm.TaskStateAssigned, "scheduler assigned task to node")
+		s.step(t, delayAccept, s.advance)
+	case swarm.TaskStateAssigned:
+		s.setState(t, swarm.TaskStateAccepted, "accepted")
+		s.step(t, delayPrepare, s.advance)
+	case swarm.TaskStateAccepted:
+		s.setState(t, swarm.TaskStatePreparing, "preparing")
+		s.step(t, delayCreate, s.advance)
+	case swarm.TaskStatePreparing:
+		s.setState(t, swarm.TaskStateReady, "prepared")
+		if t.desired == swarm.TaskStateRunning {
+			s.step(t, delayStart, s.startContainer)
+		}
+	}
+}
+
+// setDesired changes t's desired state; the agent reacts to it.
+func (s *Sim) setDesired(t *task, d swarm.TaskState) {
+	if t.desired == d {
+		return
+	}
+	t.desired = d
+	s.writeTask(t, "update")
+	switch {
+	case d == swarm.TaskStateRunning && t.state == swarm.TaskStateReady:
+		s.step(t, delayStart, s.startContainer)
+	case rank(d) > runningRank:
+		s.stopTask(t)
+	}
+}
+
+// stopTask shuts t down: a task without a container is discarded at once,
+// a container gets SIGTERM and exits after its stop time, or is killed at
+// the stop grace period.
+func (s *Sim) stopTask(t *task) {
+	if t.terminal() || t.stopping {
+		return
+	}
+	t.stopping = true
+	t.cancelTimers()
+	if rank(t.state) < rank(swarm.TaskStateStarting) {
+		s.step(t, delayDiscard, func(t *task) { s.setState(t, swarm.TaskStateShutdown, "shutdown") })
+		return
+	}
+	s.sigterm(t, "")
+}
+
+// sigterm stops t's container: it exits with its stop code after its stop
+// time, or with 137 at the stop grace period.
+func (s *Sim) sigterm(t *task, cause string) {
+	grace := stopGrace(&t.rec.spec.TaskTemplate)
+	d, code := t.stopTime, t.stopCode
+	if d > grace {
+		d, code = grace, killExitCode
+	}
+	s.timer(t, d, func() { s.exitContainer(t, code, cause) })
+}
+
+// startContainer starts t's container: the task is starting, holds its
+// memory, and becomes running when up (after its first healthy probe when
+// it has a healthcheck, §2.1).
+func (s *Sim) startContainer(t *task) {
+	if t.state != swarm.TaskStateReady || t.desired != swarm.TaskStateRunning {
+		return
+	}
+	t.container = s.newContainerID()
+	s.setState(t, swarm.TaskStateStarting, "starting")
+	if s.holdMemory(t); t.terminal() { // OOM-killed on arrival
+		return
+	}
+	s.scheduleHealth(t)
+}
+
+// toRunning marks t running and arms its crash and kill.
+func (s *Sim) toRunning(t *task) {
+	if t.state != swarm.TaskStateStarting {
+		return
+	}
+	s.setState(t, swarm.TaskStateRunning, "started")
+	if t.crash != nil {
+		s.timer(t, *t.crash, func() { s.exitContainer(t, t.crashCode, "") })
+	}
+	if t.kill != nil {
+		s.timer(t, *t.kill, func() { s.exitContainer(t, killExitCode, "") })
+	}
+	s.scheduleSickness(t)
+}
+
+// exitContainer ends t's container with code. A task being shut down ends
+// shutdown; otherwise exit 0 completes it and anything else fails it with
+// the executor's error (§2.1), cause appended ("dockerexec: unhealthy
+// container").
+func (s *Sim) exitContainer(t *task, code int, cause string) {
+	if t.terminal() {
+		return
+	}
+	t.cancelTimers()
+	s.releaseMemory(t)
+	t.exit = code
+	switch {
+	case rank(t.desired) > runningRank:
+		s.setState(t, swarm.TaskStateShutdown, "shutdown")
+	case code == 0 && cause == "":
+		s.setState(t, swarm.TaskStateComplete, "finished")
+	default:
+		t.err = fmt.Sprintf("task: non-zero exit (%d)", code)
+		if cause != "" {
+			t.err += ": " + cause
+		}
+		t.state, t.stamp = swarm.TaskStateFailed, s.now() // the message stays (agent fatal())
+		s.writeTask(t, "update")
+	}
+}
