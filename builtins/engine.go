@@ -26,8 +26,10 @@ func engineOf(thread *starlark.Thread, fn *starlark.Builtin) (engine.Engine, err
 	return e, nil
 }
 
-// onSimulator reports whether the thread's case runs on the simulator.
-func onSimulator(thread *starlark.Thread) bool {
-	e, _ := interp.CaseOf(thread).Value(engineKey).(engine.Engine)
-	return e != nil && e.Name() == "sim"
+// shaperOf returns the case's engine as a Shaper (the simulator, which is
+// told what nodes and containers are like), or nil when the case has no
+// engine or one that runs real containers.
+func shaperOf(thread *starlark.Thread) engine.Shaper {
+	s, _ := interp.CaseOf(thread).Value(engineKey).(engine.Shaper)
+	return s
 }

@@ -102,8 +102,10 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	initRepo := recipe.Init
-	if path == "" && onSimulator(thread) {
-		initRepo = recipe.InitPrivate // a temporary folder nothing else writes to
+	if path == "" && shaperOf(thread) != nil {
+		// On the simulator nothing but chaosrun reads the temporary
+		// folder, so it can live in memory.
+		initRepo = recipe.InitPrivate
 	}
 	r, err := initRepo(dir)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/coop-cloud/chaosrun/engine/sim"
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -34,14 +34,14 @@ long after the task is running.`,
 	)
 }
 
-// simOf returns the case's simulator, or nil (after a transcript warning)
-// when the run is on another engine.
-func simOf(thread *starlark.Thread, fn *starlark.Builtin) (*sim.Sim, error) {
+// simOf returns the case's engine as a Shaper, or nil (after a transcript
+// warning) when the engine runs real containers.
+func simOf(thread *starlark.Thread, fn *starlark.Builtin) (engine.Shaper, error) {
 	e, err := engineOf(thread, fn)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := e.(*sim.Sim)
+	s, ok := e.(engine.Shaper)
 	if !ok {
 		interp.CaseOf(thread).Record(thread, "warning", fn.Name()+" ignored on the "+e.Name()+" engine", nil)
 	}
@@ -102,7 +102,7 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	}
 	s, err := simOf(thread, fn)
 	if s != nil {
-		s.SetBehaviour(a.app.StackName()+"_"+service, sim.Behaviour{
+		s.SetBehaviour(a.app.StackName()+"_"+service, engine.Behaviour{
 			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
 			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
 			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,

@@ -113,3 +113,9 @@ func startDockerCase(c *interp.Case, cfg Config) error {
 	c.Defer("remove what the case created", e.Close)
 	return nil
 }
+
+// Cleanup lists, and with remove removes, what runs on the swarm of
+// DOCKER_HOST left behind (objects labelled chaosrun.run).
+func Cleanup(ctx context.Context, w io.Writer, remove bool) error {
+	return docker.Cleanup(ctx, w, remove)
+}

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/coop-cloud/chaosrun/engine/docker"
+	"github.com/coop-cloud/chaosrun/runner"
 )
 
 func cleanupCommand() *cli.Command {
@@ -15,7 +15,7 @@ func cleanupCommand() *cli.Command {
 			"they are gone. Nothing without the chaosrun.run label is touched.",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "yes", Usage: "remove what is listed"}},
 		Action: func(c *cli.Context) error {
-			return docker.Cleanup(c.Context, c.App.Writer, c.Bool("yes"))
+			return runner.Cleanup(c.Context, c.App.Writer, c.Bool("yes"))
 		},
 	}
 }

@@ -72,7 +72,10 @@ type Sim struct {
 	work []func() // reactions queued while the world is being changed
 }
 
-var _ engine.Engine = (*Sim)(nil)
+var (
+	_ engine.Engine = (*Sim)(nil)
+	_ engine.Shaper = (*Sim)(nil)
+)
 
 // New returns a simulated swarm whose randomness comes from seed and whose
 // time is clk's.
