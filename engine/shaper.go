@@ -61,4 +61,3 @@ type Behaviour struct {
 	// 100ms. Past the spec's StopGracePeriod (default 10s) it is killed (137).
 	StopTime time.Duration
 }
-
