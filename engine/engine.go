@@ -39,7 +39,8 @@ type Engine interface {
 	// Remove removes a stack's services, networks and the secrets it created,
 	// and returns once they are really gone.
 	Remove(ctx context.Context, namespace string) error
-	// Subscribe starts a stream of service and task events. Cancel ctx to end it.
+	// Subscribe starts a stream of service and task events. It lasts until
+	// Close, or until ctx ends; what it holds is released only then.
 	Subscribe(ctx context.Context) Subscription
 }
 
@@ -64,9 +65,16 @@ type Stack struct {
 // Subscription is a stream of engine events.
 type Subscription interface {
 	// Next returns the next event, or clock.ErrDeadline when the deadline
-	// (zero: none) passes first, or ctx.Err().
+	// (zero: none) passes first, or ctx.Err(), or ErrClosed after Close.
 	Next(ctx context.Context, deadline time.Time) (Event, error)
+	// Close ends the stream and releases what it holds (the simulator's
+	// queue; the daemon's event connection and its goroutines). Closing
+	// twice is harmless.
+	Close()
 }
+
+// ErrClosed is what Next returns once its subscription is closed.
+var ErrClosed = errors.New("subscription closed")
 
 // Event is a change to a service or a task.
 type Event struct {

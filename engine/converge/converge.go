@@ -84,6 +84,7 @@ type Options struct {
 func Wait(ctx context.Context, e engine.Engine, service string, opts Options) (Verdict, error) {
 	clk := e.Clock()
 	sub := e.Subscribe(ctx)
+	defer sub.Close()
 	w := &waiter{e: e, name: service, since: opts.Since, start: clk.Now(), clk: clk}
 	svc, err := e.Service(ctx, service)
 	if err != nil {

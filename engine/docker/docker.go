@@ -25,6 +25,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docker/docker/client"
@@ -70,6 +71,11 @@ type Engine struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// goroutines counts the running goroutines of subscriptions (each
+	// stream's reader and ticker, and task settlers), for tests that check
+	// nothing outlives its subscription.
+	goroutines atomic.Int64
 
 	mu       sync.Mutex
 	deployed map[string]bool // services deployed through this engine

@@ -47,28 +47,42 @@ const (
 
 // subscription is a Subscription on the daemon's event stream.
 type subscription struct {
-	e   *Engine
-	ctx context.Context
-	sig clock.Signal
+	e      *Engine
+	ctx    context.Context // ends on Close or when the caller's ends
+	cancel context.CancelFunc
+	sig    clock.Signal
 
 	mu    sync.Mutex
 	queue []engine.Event
-	err   error // the stream has been failing; cleared on reconnect
+	err    error // the stream has been failing; cleared on reconnect
+	closed bool
 }
 
 // Subscribe starts following the daemon's events; it returns once the
 // stream is established (or its first attempt failed), so nothing that
-// happens after Subscribe returns is missed. Cancel ctx to end it.
+// happens after Subscribe returns is missed. Close, or the end of ctx, ends
+// the stream and its goroutines.
 func (e *Engine) Subscribe(ctx context.Context) engine.Subscription {
-	s := &subscription{e: e, ctx: ctx, sig: clock.Real{}.NewSignal()}
+	ctx, cancel := context.WithCancel(ctx)
+	s := &subscription{e: e, ctx: ctx, cancel: cancel, sig: clock.Real{}.NewSignal()}
 	since := e.DaemonTime(time.Now())
 	if !strings.HasPrefix(e.host, "unix://") {
 		since = since.Add(-time.Second) // our estimate of a remote clock is rough
 	}
 	msgs, errs := e.openEvents(ctx, since)
+	e.goroutines.Add(2)
 	go s.run(msgs, errs)
 	go s.tick()
 	return s
+}
+
+// Close ends the daemon's event stream and the subscription's goroutines.
+func (s *subscription) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.sig.Notify()
 }
 
 // openEvents opens the event stream from since.
@@ -91,6 +105,7 @@ const replayMargin = 5 * time.Second
 
 // run reads the stream, reconnecting after failures, until ctx ends.
 func (s *subscription) run(msgs <-chan events.Message, errs <-chan error) {
+	defer s.e.goroutines.Add(-1)
 	defer s.sig.Notify()
 	var newest time.Time // daemon time of the newest event seen
 	seen := newRecent(1024)
@@ -186,6 +201,7 @@ func (s *subscription) handle(m events.Message) {
 		if !ok {
 			return
 		}
+		s.e.goroutines.Add(1)
 		go s.settle(ev)
 	}
 }
@@ -218,6 +234,7 @@ func (s *subscription) recover() {
 
 // tick asks for a safety re-check every RecheckInterval.
 func (s *subscription) tick() {
+	defer s.e.goroutines.Add(-1)
 	t := time.NewTicker(RecheckInterval)
 	defer t.Stop()
 	for {
@@ -257,6 +274,10 @@ func (s *subscription) rechecks(why string) []engine.Event {
 func (s *subscription) Next(ctx context.Context, deadline time.Time) (engine.Event, error) {
 	for {
 		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return engine.Event{}, engine.ErrClosed
+		}
 		if len(s.queue) > 0 {
 			ev := s.queue[0]
 			s.queue = s.queue[1:]

@@ -64,6 +64,7 @@ func settled(containerEvent string, health string, t swarm.Task) bool {
 // most taskSettle), then queues the event with the task's state and desired
 // state.
 func (s *subscription) settle(ev engine.Event) {
+	defer s.e.goroutines.Add(-1)
 	ctx, cancel := context.WithTimeout(s.ctx, taskSettle)
 	defer cancel()
 	for {

@@ -1,11 +1,14 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/engine/converge"
 )
 
@@ -39,4 +42,32 @@ func TestConvergeVerdicts(t *testing.T) {
 		t.Fatalf("discourse upgrade: %+v, %v; want the rollback reported", vd, err)
 	}
 	t.Logf("verdict: %s %q after %s", vd.State, vd.Message, vd.Took)
+}
+
+// Each convergence wait ends the subscription it took: after five waits
+// only the test world's own subscription is live, and a closed
+// subscription's Next says so.
+func TestWaitsEndTheirSubscriptions(t *testing.T) {
+	w := newWorld(t, 1)
+	var since *swarm.Service
+	for i := range 5 {
+		w.deploy(nil, v(fmt.Sprint(i)))
+		if vd, err := converge.Wait(w.ctx, w.s, app, converge.Options{Since: since}); err != nil || !vd.Converged {
+			t.Fatalf("deploy %d: %+v, %v", i, vd, err)
+		}
+		before := w.service(app)
+		since = &before
+	}
+	if n := w.s.liveSubscriptions(); n != 1 {
+		t.Errorf("after five waits %d subscriptions are live, want 1 (the test's own)", n)
+	}
+	sub := w.s.Subscribe(w.ctx)
+	sub.Close()
+	sub.Close()
+	if _, err := sub.Next(w.ctx, time.Time{}); !errors.Is(err, engine.ErrClosed) {
+		t.Errorf("Next after Close = %v, want engine.ErrClosed", err)
+	}
+	if n := w.s.liveSubscriptions(); n != 1 {
+		t.Errorf("after Close %d subscriptions are live, want 1", n)
+	}
 }

@@ -18,14 +18,15 @@ type subscription struct {
 	s     *Sim
 	ctx   context.Context
 	sig   clock.Signal
-	queue []engine.Event
-	dirty bool // got events since the last wake-up
+	queue  []engine.Event
+	dirty  bool // got events since the last wake-up
+	closed bool
 }
 
 // Subscribe starts a stream of service events (create, update with the
 // Engine's updatestate/image/replicas attributes of §5.3, remove) and task
-// events (Type "task", Attributes "state" and "desired"). It ends when ctx
-// is done.
+// events (Type "task", Attributes "state" and "desired"). It ends on Close
+// or when ctx is done.
 func (s *Sim) Subscribe(ctx context.Context) engine.Subscription {
 	if ctx == nil {
 		ctx = context.Background()
@@ -41,7 +42,7 @@ func (s *Sim) Subscribe(ctx context.Context) engine.Subscription {
 func (s *Sim) emit(ev engine.Event) {
 	live := s.subs[:0]
 	for _, sub := range s.subs {
-		if sub.ctx.Err() != nil {
+		if sub.closed || sub.ctx.Err() != nil {
 			continue
 		}
 		sub.queue = append(sub.queue, ev) // Attributes shared: read-only (engine.Event)
@@ -60,6 +61,10 @@ func (s *Sim) emit(ev engine.Event) {
 func (sub *subscription) Next(ctx context.Context, deadline time.Time) (engine.Event, error) {
 	for {
 		sub.s.mu.Lock()
+		if sub.closed {
+			sub.s.mu.Unlock()
+			return engine.Event{}, engine.ErrClosed
+		}
 		if len(sub.queue) > 0 {
 			ev := sub.queue[0]
 			sub.queue[0] = engine.Event{}
@@ -75,4 +80,33 @@ func (sub *subscription) Next(ctx context.Context, deadline time.Time) (engine.E
 			return engine.Event{}, err
 		}
 	}
+}
+
+// Close drops the subscription from the simulator and its queue with it.
+func (sub *subscription) Close() {
+	s := sub.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub.closed, sub.queue = true, nil
+	live := s.subs[:0]
+	for _, other := range s.subs {
+		if other != sub {
+			live = append(live, other)
+		}
+	}
+	clear(s.subs[len(live):])
+	s.subs = live
+}
+
+// liveSubscriptions counts the subscriptions still queueing events.
+func (s *Sim) liveSubscriptions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, sub := range s.subs {
+		if !sub.closed && sub.ctx.Err() == nil {
+			n++
+		}
+	}
+	return n
 }
