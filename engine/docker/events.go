@@ -52,8 +52,8 @@ type subscription struct {
 	cancel context.CancelFunc
 	sig    clock.Signal
 
-	mu    sync.Mutex
-	queue []engine.Event
+	mu     sync.Mutex
+	queue  []engine.Event
 	err    error // the stream has been failing; cleared on reconnect
 	closed bool
 }

@@ -15,9 +15,9 @@ const maxQueued = 1 << 16
 // subscription queues every event for one subscriber, so none is lost; Next
 // blocks on a clock signal, in virtual time.
 type subscription struct {
-	s     *Sim
-	ctx   context.Context
-	sig   clock.Signal
+	s      *Sim
+	ctx    context.Context
+	sig    clock.Signal
 	queue  []engine.Event
 	dirty  bool // got events since the last wake-up
 	closed bool
