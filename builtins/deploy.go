@@ -100,6 +100,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if d.Stack.Faults, err = unpackFaults(fn, d.Stack.Namespace, faults); err != nil {
 		return nil, err
 	}
+	dropIdleFaults(thread, c, &d.Stack)
 	generated, err := addSecrets(ctx, e, &d.Stack, d.Secrets, generate)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
@@ -108,6 +109,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := e.Deploy(ctx, d.Stack); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", fn.Name(), d.Stack.Namespace, err)
 	}
+	deployedOf(c).record(thread, d.Stack.Services)
 	labels := d.Stack.Services[d.Stack.Namespace+"_"+recipe.AppService].Labels
 	chaosVersion := labels[recipe.LabelKey(d.Stack.Namespace, "chaos-version")]
 	c.Record(thread, "deploy", deployMessage(d, chaos, chaosVersion, labels, generated), map[string]string{
@@ -117,6 +119,33 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 		"stack": starlark.String(d.Stack.Namespace), "version": starlark.String(d.Version),
 		"chaos_version": starlark.String(chaosVersion), "chaos": starlark.Bool(chaos),
 	}), nil
+}
+
+// dropIdleFaults removes, with a transcript warning, the task faults of a
+// service that this deploy starts no task of (a no-op or label-only
+// redeploy): swarm starts no new task for them to act on. Node-wide
+// memory pressure stays.
+func dropIdleFaults(thread *starlark.Thread, c *interp.Case, st *engine.Stack) {
+	for _, name := range slices.Sorted(maps.Keys(st.Faults)) {
+		if name == "" || !deployedOf(c).changesNoTask(name, st.Services[name]) {
+			continue
+		}
+		var kept []engine.Fault
+		for _, f := range st.Faults[name] {
+			if f.Kind == engine.FaultMemory {
+				kept = append(kept, f)
+				continue
+			}
+			c.Record(thread, "warning", fmt.Sprintf("fault %s on %s ignored: this deploy changes no task of %s "+
+				"(a no-op or label-only redeploy), so no new task starts for it to act on", f.Kind,
+				strings.TrimPrefix(name, st.Namespace+"_"), name), nil)
+		}
+		if kept == nil {
+			delete(st.Faults, name)
+		} else {
+			st.Faults[name] = kept
+		}
+	}
 }
 
 // ensure does abra's Recipe.Ensure for a deploy without --chaos: refuse a

@@ -6,11 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/engine/converge"
@@ -119,95 +116,9 @@ func assertConverged(thread *starlark.Thread, fn *starlark.Builtin, args starlar
 		return nil, err
 	}
 	if !v.Converged {
-		return nil, interp.Failf("%s: %s", fn.Name(), scrubIDs(interp.CaseOf(thread), explain(v)))
+		return nil, interp.Failf("%s: %s", fn.Name(), explain(v))
 	}
 	return verdictValue(v), nil
-}
-
-// wait is the shared part of wait_converged and assert_converged.
-func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (converge.Verdict, error) {
-	var since starlark.Value = starlark.None
-	var timeout Duration
-	e, name, err := serviceName(thread, fn, args, kwargs, "since?", &since, "timeout?", &timeout)
-	if err != nil {
-		return converge.Verdict{}, err
-	}
-	opts := converge.Options{Timeout: time.Duration(timeout)}
-	if since != starlark.None {
-		s, ok := since.(*goStruct)
-		if !ok || s.Type() != serviceType {
-			return converge.Verdict{}, fmt.Errorf("%s: for parameter since: got %s, want service (from inspect_service)", fn.Name(), since.Type())
-		}
-		svc := s.v.Interface().(swarm.Service)
-		opts.Since = &svc
-	}
-	c := interp.CaseOf(thread)
-	if p, ok := c.Value(progressKey).(Progress); ok {
-		opts.Progress = func(v converge.Verdict) { p(thread.Name, v) }
-	}
-	if verbose, _ := c.Value(verboseKey).(bool); verbose {
-		opts.Event = func(ev engine.Event) { recordEvent(thread, c, ev) }
-	}
-	v, err := converge.Wait(interp.Context(thread), e, name, opts)
-	if err != nil {
-		return v, fmt.Errorf("%s: %s: %w", fn.Name(), name, err)
-	}
-	c.Record(thread, "verdict", scrubIDs(c, summary(v)), map[string]string{
-		"service": v.Service, "state": v.State, "chaos-version": converge.ChaosVersion(v.Labels),
-		"took": v.Took.String(), "update-took": v.UpdateTook.String()})
-	return v, nil
-}
-
-// summary is the transcript line of a verdict.
-func summary(v converge.Verdict) string {
-	s := fmt.Sprintf("%s %s", v.Service, v.State)
-	if v.Message != "" {
-		s += fmt.Sprintf(" %q", v.Message)
-	}
-	if cv := converge.ChaosVersion(v.Labels); cv != "" {
-		s += " chaos-version=" + cv
-	}
-	return s + fmt.Sprintf(" after %s", interp.FormatOffset(v.Took))
-}
-
-// explain is the failure message of a verdict that is not converged.
-func explain(v converge.Verdict) string {
-	live := ""
-	if cv := converge.ChaosVersion(v.Labels); cv != "" {
-		live = fmt.Sprintf(" (live spec chaos-version %s)", cv)
-	}
-	if v.TaskError != "" {
-		live += "; last task error: " + v.TaskError
-	}
-	switch v.State {
-	case string(swarm.UpdateStateRollbackCompleted), string(swarm.UpdateStateRollbackStarted):
-		return fmt.Sprintf("service %s rolled back: %s%s", v.Service, v.Message, live)
-	case string(swarm.UpdateStatePaused):
-		return fmt.Sprintf("service %s update paused: %s%s", v.Service, v.Message, live)
-	case string(swarm.UpdateStateRollbackPaused):
-		return fmt.Sprintf("service %s rollback paused: %s%s", v.Service, v.Message, live)
-	case converge.StateTimeout:
-		return fmt.Sprintf("service %s did not converge within %s (timeout: %s): waiting for %s; %d of %d slots run an up-to-date task%s",
-			v.Service, interp.FormatOffset(v.Timeout), v.Reason, v.Awaited, v.Running, v.Desired, live)
-	}
-	return fmt.Sprintf("service %s ended %s: %s%s", v.Service, v.State, v.Message, live)
-}
-
-// verdictValue converts a verdict for scripts.
-func verdictValue(v converge.Verdict) starlark.Value {
-	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
-		"service":       starlark.String(v.Service),
-		"state":         starlark.String(v.State),
-		"message":       starlark.String(v.Message),
-		"converged":     starlark.Bool(v.Converged),
-		"labels":        stringDict(v.Labels),
-		"chaos_version": starlark.String(converge.ChaosVersion(v.Labels)),
-		"took":          starlark.Float(v.Took.Seconds()),
-		"awaited":       starlark.String(v.Awaited),
-		"timeout":       starlark.Float(v.Timeout.Seconds()),
-		"task_error":    starlark.String(v.TaskError),
-		"update_took":   starlark.Float(v.UpdateTook.Seconds()),
-	})
 }
 
 const progressKey = "builtins.progress"
@@ -226,8 +137,16 @@ const verboseKey = "builtins.verbose"
 // they see (task states, update states) in the transcript (-v).
 func SetVerbose(c *interp.Case) { c.SetValue(verboseKey, true) }
 
-// recordEvent adds an engine event to the transcript, IDs scrubbed.
-func recordEvent(thread *starlark.Thread, c *interp.Case, ev engine.Event) {
+// seeEvent gives the IDs of the tasks a convergence wait sees their
+// aliases in order, so that the aliases are the same with and without -v,
+// and with verbose records the event in the transcript.
+func seeEvent(thread *starlark.Thread, c *interp.Case, ev engine.Event, verbose bool) {
+	if ev.Type == "task" {
+		scrubIDs(c, ev.ID)
+	}
+	if !verbose {
+		return
+	}
 	var msg string
 	switch ev.Type {
 	case "task":

@@ -73,9 +73,9 @@ func TestFailureBlockExplainsTheService(t *testing.T) {
 	want := []string{
 		"assert_converged: service testapp_example_com_app rolled back",
 		"    service testapp_example_com_app:\n",
-		"      update status: rollback_completed",
+		"      update status: rollback_started",
 		"      labels: chaos-version=c1d490b3 version=1.0.0\n",
-		"      task x1 (slot 1): failed: ",
+		"      task x2 (slot 1): failed: ",
 		"    rerun: chaosrun cmd/chaosrun/testdata/rollback.star --run test_upgrade_rolls_back --seed 1\n",
 	}
 	stdout, stderr, code := runAtRoot(t, nil, "--progress", "off", rollbackScenario)
@@ -92,5 +92,5 @@ func TestFailureBlockExplainsTheService(t *testing.T) {
 			detail = r.Detail
 		}
 	}
-	inOrder(t, "JSON detail", detail, []string{"service testapp_example_com_app:\n", "  update status: rollback_completed"})
+	inOrder(t, "JSON detail", detail, []string{"service testapp_example_com_app:\n", "  update status: rollback_started"})
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // The convergence checker reads the simulator like a real swarm: a healthy
-// update converges, the discourse story's rollback is reported as such.
+// update converges, the discourse story's rollback is reported as such, as
+// soon as it starts.
 func TestConvergeVerdicts(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, v("1"))
@@ -38,8 +39,8 @@ func TestConvergeVerdicts(t *testing.T) {
 	before = w.service(app)
 	w.deploy(nil, v("2", hc))
 	vd, err = converge.Wait(w.ctx, w.s, app, converge.Options{Since: &before})
-	if err != nil || vd.Converged || vd.State != string(swarm.UpdateStateRollbackCompleted) || vd.Labels["v"] != "1" {
-		t.Fatalf("discourse upgrade: %+v, %v; want the rollback reported", vd, err)
+	if err != nil || vd.Converged || vd.State != string(swarm.UpdateStateRollbackStarted) || vd.RollbackFinished || vd.Labels["v"] != "1" {
+		t.Fatalf("discourse upgrade: %+v, %v; want the rollback reported as soon as it starts", vd, err)
 	}
 	t.Logf("verdict: %s %q after %s", vd.State, vd.Message, vd.Took)
 }

@@ -1,0 +1,76 @@
+package builtins
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/docker/docker/api/types/swarm"
+	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/interp"
+)
+
+const deployedKey = "builtins.deployed"
+
+// deployed remembers, per case, the service specs each thread's deploys
+// sent, so that a convergence wait judges the deploy its own thread made
+// (or, from a thread that deployed nothing, the newest deploy).
+type deployed struct {
+	mu       sync.Mutex
+	byThread map[*starlark.Thread]map[string]swarm.ServiceSpec
+	newest   map[string]swarm.ServiceSpec
+}
+
+func deployedOf(c *interp.Case) *deployed {
+	c.SetValueOnce(deployedKey, func() any {
+		return &deployed{byThread: map[*starlark.Thread]map[string]swarm.ServiceSpec{}, newest: map[string]swarm.ServiceSpec{}}
+	})
+	return c.Value(deployedKey).(*deployed)
+}
+
+// record notes the specs a deploy of thread sent.
+func (d *deployed) record(thread *starlark.Thread, specs map[string]swarm.ServiceSpec) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	mine := d.byThread[thread]
+	if mine == nil {
+		mine = map[string]swarm.ServiceSpec{}
+		d.byThread[thread] = mine
+	}
+	for name, spec := range specs {
+		mine[name] = spec
+		d.newest[name] = spec
+	}
+}
+
+// spec is the spec the wait of thread on service judges, or nil when no
+// deploy of this case sent one.
+func (d *deployed) spec(thread *starlark.Thread, service string) *swarm.ServiceSpec {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s, ok := d.byThread[thread][service]; ok {
+		return &s
+	}
+	if s, ok := d.newest[service]; ok {
+		return &s
+	}
+	return nil
+}
+
+// changesNoTask reports whether sending spec for service after the last
+// spec this case sent for it starts no task: the task template and the
+// endpoint are the same (swarm's test for a rolling update), so only
+// labels change, or nothing.
+func (d *deployed) changesNoTask(service string, spec swarm.ServiceSpec) bool {
+	d.mu.Lock()
+	prev, ok := d.newest[service]
+	d.mu.Unlock()
+	return ok && sameJSON(prev.TaskTemplate, spec.TaskTemplate) && sameJSON(prev.EndpointSpec, spec.EndpointSpec)
+}
+
+// sameJSON compares two values as the Engine API would see them.
+func sameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
