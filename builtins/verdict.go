@@ -138,6 +138,8 @@ func verdictValue(v converge.Verdict) starlark.Value {
 		"mismatch":               starlark.String(v.Mismatch),
 		"states":                 starlark.NewList(states),
 		"rollback_finished":      starlark.Bool(v.RollbackFinished),
+		"running":                starlark.MakeInt(v.Running),
+		"desired":                starlark.MakeInt(v.Desired),
 		"took":                   starlark.Float(v.Took.Seconds()),
 		"awaited":                starlark.String(v.Awaited),
 		"timeout":                starlark.Float(v.Timeout.Seconds()),

@@ -3,10 +3,12 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/engine/docker"
@@ -43,8 +45,9 @@ func TestDifferential(t *testing.T) {
 	t.Chdir("..")
 	for _, file := range differential {
 		t.Run(file, func(t *testing.T) {
-			sim := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: 1})
-			real := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: "differential-test"})
+			vars := ownStack("differential")
+			sim := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: 1, Vars: vars})
+			real := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: "differential-test", Vars: vars})
 			want, got := normalise(sim), normalise(real)
 			if d := Diff("sim", want, "docker", got); d != "" {
 				t.Errorf("the simulator and the real swarm disagree:\n%s", d)
@@ -56,6 +59,42 @@ func TestDifferential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bothEngines lists scenarios whose every case must pass on the simulator
+// and on a real swarm; their transcripts may differ where swarm races.
+var bothEngines = []string{"scenarios/verdict_traps.star"}
+
+// TestVerdictTraps runs the verdict cases of bothEngines on both engines:
+// a rollback whose own task fails, a crash after the monitor window, zero
+// replicas. Each case asserts the verdict itself.
+func TestVerdictTraps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping real-engine test in -short mode")
+	}
+	needDocker(t)
+	t.Chdir("..")
+	for _, file := range bothEngines {
+		for _, cfg := range []Config{{Engine: EngineSim, Seed: 1}, {Engine: EngineDocker, RunID: "verdict-test"}} {
+			t.Run(file+"/"+cfg.Engine, func(t *testing.T) {
+				cfg.Vars = ownStack("verdicts")
+				res := RunFile(context.Background(), file, cfg)
+				if res.Err != nil {
+					t.Fatal(interp.Describe(res.Err))
+				}
+				for _, c := range res.Cases {
+					if c.Err != nil {
+						t.Errorf("%s on %s: %s\n%s", c.Name, cfg.Engine, interp.Describe(c.Err), c.Transcript.Text())
+					}
+				}
+			})
+		}
+	}
+}
+
+// ownStack gives a run a stack no other test run on the swarm uses.
+func ownStack(prefix string) map[string]string {
+	return map[string]string{"testapp_domain": fmt.Sprintf("%s-%d-%d.example.com", prefix, os.Getpid(), time.Now().UnixNano()%1e6)}
 }
 
 var (
