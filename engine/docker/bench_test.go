@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/engine/converge"
 )
 
 // BenchmarkVerdictLatency measures how long after swarm writes a terminal
@@ -35,4 +38,64 @@ func BenchmarkVerdictLatency(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-verdict-latency/op")
 	b.ReportMetric(float64(worst.Microseconds())/1000, "ms-worst-latency")
+}
+
+// BenchmarkFailureVerdictLatency measures how long after swarm's first
+// event that makes a failure certain (the service update event announcing
+// rollback_started) converge.Wait has returned its verdict (goal: under
+// 250 ms). Each iteration installs the test app and upgrades it to a
+// release whose task is unhealthy (about 15 s):
+//
+//	go test ./engine/docker -run '^$' -bench FailureVerdictLatency -benchtime 5x
+func BenchmarkFailureVerdictLatency(b *testing.B) {
+	e, ns := newTestEngine(b, Options{})
+	name := ns + "_app"
+	ctx := b.Context()
+	var total, worst time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		good := app{failureAction: "rollback", order: "start-first", env: []string{fmt.Sprintf("VERSION=%d", 2*i)}}
+		deploy(b, e, testStack(ns, good))
+		if v, err := converge.Wait(ctx, e, name, converge.Options{}); err != nil || !v.Converged {
+			b.Fatalf("install %d: %+v %v", i, v, err)
+		}
+		before, err := e.Service(ctx, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		watch := e.Subscribe(ctx)
+		bad := good
+		bad.env, bad.faults = []string{fmt.Sprintf("VERSION=%d", 2*i+1)}, []engine.Fault{{Kind: engine.FaultUnhealthy}}
+		deploy(b, e, testStack(ns, bad))
+		v, err := converge.Wait(ctx, e, name, converge.Options{Since: &before})
+		returned := time.Now()
+		if err != nil || v.State != string(swarm.UpdateStateRollbackStarted) {
+			b.Fatalf("upgrade %d: %+v %v, want rollback_started", i, v, err)
+		}
+		latency := returned.Sub(firstUpdateState(b, e, watch, name, "rollback_started"))
+		watch.Close()
+		total += latency
+		worst = max(worst, latency)
+		settle := e.Subscribe(ctx)
+		waitUpdate(b, e, settle, name, returned, 2*time.Minute, swarm.UpdateStateRollbackCompleted)
+		settle.Close()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-failure-verdict-latency/op")
+	b.ReportMetric(float64(worst.Microseconds())/1000, "ms-worst-latency")
+}
+
+// firstUpdateState is the local time of the first service event of name
+// on sub announcing state.
+func firstUpdateState(b *testing.B, e *Engine, sub engine.Subscription, name, state string) time.Time {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ev, err := sub.Next(b.Context(), deadline)
+		if err != nil {
+			b.Fatalf("no %s event for %s: %v", state, name, err)
+		}
+		if ev.Type == "service" && ev.Service == name && ev.Attributes["updatestate.new"] == state {
+			return e.localTime(ev.Time)
+		}
+	}
 }
