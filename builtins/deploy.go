@@ -26,7 +26,9 @@ app service (coop-cloud.<stack>.recipe, .chaos = "true", .chaos-version = the
 checkout's chaos version, .version kept from the recipe), creates missing
 secrets with random values (generate_secrets=False fails like abra: "secret not
 generated: <name>") and deploys the stack like ` + "`docker stack deploy`" + `. faults
-(see fault.*) make the new tasks of this deploy fail. Returns a struct with
+(see fault.*) make the new tasks of this deploy fail; a deploy that starts no
+task of a service (a no-op or label-only redeploy) drops that service's task
+faults with a warning, since nothing new would run them. Returns a struct with
 stack, version and chaos_version. Secret values never appear in the transcript.`,
 			Example: `checkout(repo, "0.7.0+3.3.1")
 chaos_deploy(app)`},

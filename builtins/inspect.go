@@ -30,23 +30,35 @@ print(svc.Spec.Labels["coop-cloud.%s.chaos-version" % app.stack])`},
 			Summary: "Lists the service's tasks (like `docker service ps`), newest first; up_to_date keeps only tasks of the current spec.",
 			Example: `tasks = service_tasks(app, up_to_date = True)`},
 		Builtin{Name: "wait_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
-			Summary: "Waits for the service's update to reach a verdict and returns it; never fails by itself.",
-			Detail: `The verdict has state (swarm's terminal UpdateStatus state, "no_update" when the
-deploy changed no task, or "timeout"), message (swarm's; after a rollback the
-one that said why), converged, labels (the live spec's), chaos_version, took
-(seconds on the engine's clock), update_took (swarm's own CompletedAt minus
-StartedAt, in seconds), task_error, awaited and timeout. With since (an earlier
-inspect_service result) only an update that started after it counts, so a
-status left over from an earlier deploy cannot pass for this one. The default
-timeout comes from the service's own spec: healthcheck start period, interval
-× retries, update delay and monitor per batch of slots, plus a margin.`,
+			Summary: "Waits for the service's deploy to reach a verdict and returns it; never fails by itself.",
+			Detail: `A deploy has converged only when the live spec is the one this thread's last
+deploy of the service sent (its labels, chaos-version first, its image, env and
+replicas), every slot runs an up-to-date task (zero slots need none), and no
+such task fails or exits in the stability window (the update monitor) after
+the update finished; see docs/verdicts.md. Any other ending is reported as soon
+as it is certain: a rollback as it starts. The verdict has state (swarm's
+UpdateStatus state that decided it; "created", "no_update" when the deploy
+changed no task, "not_deployed" when the live spec is not this deploy's,
+"unstable" when a task of it failed after the update, or "timeout"), message
+(swarm's; after a rollback the one that said why), converged, labels (the live
+spec's), chaos_version, deployed_chaos_version, mismatch (how the live spec
+differs from the deployed one), states (the UpdateStatus states seen),
+rollback_finished, running and desired, took (seconds on the engine's clock),
+update_took (swarm's own CompletedAt minus StartedAt, in seconds), task_error,
+awaited and timeout. Task IDs in it are the transcript's aliases (x1, x2...).
+With since (an earlier inspect_service result) only an update that started
+after it counts, so a status left over from an earlier deploy cannot pass for
+this one. The default timeout comes from the service's own spec: healthcheck
+start period, interval × retries, update delay and monitor per batch of slots,
+plus a margin.`,
 			Example: `v = wait_converged(app, since = before)
-print(v.state, v.chaos_version)`},
+print(v.state, v.chaos_version, v.deployed_chaos_version)`},
 		Builtin{Name: "assert_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
-			Summary: "Fails the case unless the update finished \"completed\" and every slot keeps an up-to-date running task through the monitor window.",
-			Detail: `Like wait_converged, but a rollback, a pause, rollback_paused or a timeout fails the
-case with a message naming the service, the state, swarm's message and the live
-spec's chaos-version. A redeploy that changes no task passes once every slot
+			Summary: "Fails the case unless the deploy converged: its spec is live, every slot runs it and none of its tasks failed after the update.",
+			Detail: `Like wait_converged, but every verdict other than converged fails the case with a
+message naming the service, the state, swarm's message, the live and the
+deployed chaos-version, whether a rollback had finished, the states seen and
+the last task error. A redeploy that changes no task passes once every slot
 runs an up-to-date task. Returns the verdict.`,
 			Example: `before = inspect_service(app)
 chaos_deploy(app)
