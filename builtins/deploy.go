@@ -255,19 +255,40 @@ type aliases struct {
 	byID map[string]string
 }
 
+// aliasID gives id, a swarm ID, its alias now if it has none yet.
+func aliasID(c *interp.Case, id string) {
+	if len(id) != 25 || !idPattern.MatchString(id) {
+		return
+	}
+	a := aliasesOf(c)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.alias(id)
+}
+
+func aliasesOf(c *interp.Case) *aliases {
+	c.SetValueOnce(aliasKey, func() any { return &aliases{byID: map[string]string{}} })
+	return c.Value(aliasKey).(*aliases)
+}
+
+// alias returns id's alias, making the next one when it has none.
+func (a *aliases) alias(id string) string {
+	if alias, ok := a.byID[id]; ok {
+		return alias
+	}
+	alias := fmt.Sprintf("x%d", len(a.byID)+1)
+	a.byID[id] = alias
+	return alias
+}
+
 // scrubIDs replaces swarm IDs in text by short aliases (x1, x2, ...) that
 // are stable within a case, so transcripts and goldens hold no IDs.
 func scrubIDs(c *interp.Case, text string) string {
-	c.SetValueOnce(aliasKey, func() any { return &aliases{byID: map[string]string{}} })
-	a := c.Value(aliasKey).(*aliases)
+	if text == "" {
+		return ""
+	}
+	a := aliasesOf(c)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return idPattern.ReplaceAllStringFunc(text, func(id string) string {
-		if alias, ok := a.byID[id]; ok {
-			return alias
-		}
-		alias := fmt.Sprintf("x%d", len(a.byID)+1)
-		a.byID[id] = alias
-		return alias
-	})
+	return idPattern.ReplaceAllStringFunc(text, a.alias)
 }

@@ -17,13 +17,13 @@ const deployedKey = "builtins.deployed"
 // (or, from a thread that deployed nothing, the newest deploy).
 type deployed struct {
 	mu       sync.Mutex
-	byThread map[*starlark.Thread]map[string]swarm.ServiceSpec
-	newest   map[string]swarm.ServiceSpec
+	byThread map[*starlark.Thread]map[string]*swarm.ServiceSpec
+	newest   map[string]*swarm.ServiceSpec
 }
 
 func deployedOf(c *interp.Case) *deployed {
 	c.SetValueOnce(deployedKey, func() any {
-		return &deployed{byThread: map[*starlark.Thread]map[string]swarm.ServiceSpec{}, newest: map[string]swarm.ServiceSpec{}}
+		return &deployed{byThread: map[*starlark.Thread]map[string]*swarm.ServiceSpec{}, newest: map[string]*swarm.ServiceSpec{}}
 	})
 	return c.Value(deployedKey).(*deployed)
 }
@@ -34,27 +34,25 @@ func (d *deployed) record(thread *starlark.Thread, specs map[string]swarm.Servic
 	defer d.mu.Unlock()
 	mine := d.byThread[thread]
 	if mine == nil {
-		mine = map[string]swarm.ServiceSpec{}
+		mine = map[string]*swarm.ServiceSpec{}
 		d.byThread[thread] = mine
 	}
 	for name, spec := range specs {
-		mine[name] = spec
-		d.newest[name] = spec
+		mine[name] = &spec
+		d.newest[name] = &spec
 	}
 }
 
 // spec is the spec the wait of thread on service judges, or nil when no
-// deploy of this case sent one.
+// deploy of this case sent one. It is read-only, and the same pointer
+// until the next deploy of the service.
 func (d *deployed) spec(thread *starlark.Thread, service string) *swarm.ServiceSpec {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s, ok := d.byThread[thread][service]; ok {
-		return &s
+		return s
 	}
-	if s, ok := d.newest[service]; ok {
-		return &s
-	}
-	return nil
+	return d.newest[service]
 }
 
 // changesNoTask reports whether sending spec for service after the last

@@ -154,7 +154,7 @@ func SetVerbose(c *interp.Case) { c.SetValue(verboseKey, true) }
 // and with verbose records the event in the transcript.
 func seeEvent(thread *starlark.Thread, c *interp.Case, ev engine.Event, verbose bool) {
 	if ev.Type == "task" {
-		scrubIDs(c, ev.ID)
+		aliasID(c, ev.ID)
 	}
 	if !verbose {
 		return

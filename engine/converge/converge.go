@@ -97,7 +97,8 @@ type Options struct {
 	// Deployed returns the spec the deploy being judged sent; it is asked
 	// at every check, so a wait that began before the deploy judges it.
 	// Nil, or a nil result, skips the comparison with the live spec (a
-	// wait for a service deployed elsewhere).
+	// wait for a service deployed elsewhere). The spec is read-only; the
+	// same pointer means the same spec.
 	Deployed func() *swarm.ServiceSpec
 	// Timeout bounds the wait; 0 derives it from the spec (see DefaultTimeout).
 	Timeout time.Duration

@@ -26,6 +26,13 @@ type waiter struct {
 	stableSince, failedAfter time.Time
 	window                   time.Duration
 	landed                   bool     // the deploy reached the service (Version past Since)
+	// The last comparison of the live spec with the deployed one, for
+	// the spec pointer and service version it was made at.
+	compared struct {
+		sent     *swarm.ServiceSpec
+		version  uint64
+		mismatch string
+	}
 	states                   []string // UpdateStatus states seen, in order
 	why                      string   // the rollback or pause message first seen
 }
@@ -96,7 +103,7 @@ func (w *waiter) check(ctx context.Context, svc swarm.Service) (Verdict, bool, e
 	}
 	v.States = append([]string(nil), w.states...)
 	if sent != nil {
-		v.Mismatch = specMismatch(*sent, svc.Spec)
+		v.Mismatch = w.mismatch(sent, svc)
 	}
 	if state := w.failure(); state != "" {
 		return w.failed(ctx, v, st, state), true, nil
@@ -107,6 +114,16 @@ func (w *waiter) check(ctx context.Context, svc swarm.Service) (Verdict, bool, e
 		return v, true, nil
 	}
 	return w.progress(v, svc, st, tasks, now)
+}
+
+// mismatch is specMismatch of sent and svc's spec, remembered while
+// neither changes (Deployed returns the same pointer until a new deploy).
+func (w *waiter) mismatch(sent *swarm.ServiceSpec, svc swarm.Service) string {
+	c := &w.compared
+	if c.sent != sent || c.version != svc.Version.Index {
+		c.sent, c.version, c.mismatch = sent, svc.Version.Index, specMismatch(*sent, svc.Spec)
+	}
+	return c.mismatch
 }
 
 // failing reports whether an update in state st can no longer converge.
