@@ -25,7 +25,7 @@ type waiter struct {
 	// breaks the invariant (the update's CompletedAt when swarm wrote one).
 	stableSince, failedAfter time.Time
 	window                   time.Duration
-	landed                   bool     // the deploy reached the service (Version past Since)
+	landed                   bool // the deploy reached the service (Version past Since)
 	// The last comparison of the live spec with the deployed one, for
 	// the spec pointer and service version it was made at.
 	compared struct {
@@ -33,8 +33,8 @@ type waiter struct {
 		version  uint64
 		mismatch string
 	}
-	states                   []string // UpdateStatus states seen, in order
-	why                      string   // the rollback or pause message first seen
+	states []string // UpdateStatus states seen, in order
+	why    string   // the rollback or pause message first seen
 }
 
 func newWaiter(e engine.Engine, name string, opts Options, start time.Time) *waiter {
