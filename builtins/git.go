@@ -8,6 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
 )
@@ -74,7 +75,7 @@ func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path); err != nil {
 		return nil, err
 	}
-	r, err := recipe.Open(path)
+	r, err := gitcache.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
 	}
@@ -101,9 +102,9 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	initRepo := recipe.Init
+	initRepo := gitcache.Init
 	if path == "" && onSimulator(thread) {
-		initRepo = recipe.InitPrivate // a temporary folder nothing else writes to
+		initRepo = gitcache.InitPrivate // a temporary folder nothing else writes to
 	}
 	r, err := initRepo(dir)
 	if err != nil {
@@ -111,7 +112,7 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	}
 	repo := newRepo(r, shown)
 	if src != "" {
-		if err := repo.Do(func(rr *recipe.Repo) error { return recipe.CopyTree(rr, src, skip...) }); err != nil {
+		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, src, skip...) }); err != nil {
 			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
@@ -135,8 +136,8 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	var r *recipe.Repo
-	err = src.Do(func(s *recipe.Repo) (err error) { r, err = recipe.Clone(s, dir, tags); return })
+	var r *gitcache.Repo
+	err = src.Do(func(s *gitcache.Repo) (err error) { r, err = gitcache.Clone(s, dir, tags); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
 	}
@@ -166,7 +167,7 @@ func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, 
 	if path != "" {
 		return path, path, nil
 	}
-	root, err := os.MkdirTemp(recipe.TempDir(), "chaosrun-git-")
+	root, err := os.MkdirTemp(gitcache.TempDir(), "chaosrun-git-")
 	if err != nil {
 		return "", "", err
 	}
@@ -184,7 +185,7 @@ func checkoutFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	var hash string
-	err := repo.Do(func(r *recipe.Repo) (err error) { hash, err = r.Checkout(ref); return })
+	err := repo.Do(func(r *gitcache.Repo) (err error) { hash, err = r.Checkout(ref); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -199,7 +200,7 @@ func chaosVersionFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark
 		return nil, err
 	}
 	var v string
-	err := repo.Do(func(r *recipe.Repo) (err error) { v, err = r.ChaosVersion(); return })
+	err := repo.Do(func(r *gitcache.Repo) (err error) { v, err = recipe.ChaosVersion(r); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}

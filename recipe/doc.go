@@ -1,7 +1,7 @@
 // Package recipe reads Co-op Cloud recipes the way abra does, without the
 // abra binary, the git binary or a Docker client.
 //
-// A recipe is a git checkout ([Repo], through go-git only) holding compose
+// A recipe is a git checkout ([gitcache.Repo], through go-git only) holding compose
 // files. An [App] is a recipe deployed under a domain with an env (the
 // abra-style .env file, see [ParseEnv]). From an App and a checkout, [App.Stack]
 // produces the [engine.Stack] that `abra app deploy [--chaos]` would send to

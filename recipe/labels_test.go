@@ -2,7 +2,6 @@ package recipe
 
 import (
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -85,17 +84,6 @@ func TestLabels(t *testing.T) {
 	}
 }
 
-func removeOverlay(t *testing.T, f *Fixture) {
-	t.Helper()
-	p, err := f.Repo.file(DiscourseOverlay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(p); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestDirtyRefusal(t *testing.T) {
 	f, a := fixtureApp(t, map[string]string{"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
 	_, _, err := a.Stack(StackOptions{})
@@ -118,7 +106,7 @@ func TestDirtyRefusal(t *testing.T) {
 func TestStampLabelsWithoutVersionLabel(t *testing.T) {
 	f, a := fixtureApp(t, nil)
 	removeOverlay(t, f)
-	if err := f.Repo.ApplyEdit(Edit{"compose.yml", `        - "coop-cloud.${STACK_NAME}.version=0.9.0+3.5.0"` + "\n", ""}); err != nil {
+	if err := applyEdit(f.Repo, Edit{"compose.yml", `        - "coop-cloud.${STACK_NAME}.version=0.9.0+3.5.0"` + "\n", ""}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := appLabels(t, a, StackOptions{Chaos: true})

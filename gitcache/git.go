@@ -1,11 +1,10 @@
-package recipe
+package gitcache
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -87,7 +86,7 @@ func (r *Repo) Shown() string {
 	return r.path
 }
 
-// Name is the checkout's folder name, abra's default recipe name.
+// Name is the checkout's folder name.
 func (r *Repo) Name() string { return filepath.Base(r.path) }
 
 // file resolves a slash-separated path inside the work tree, refusing paths
@@ -221,35 +220,11 @@ func (r *Repo) nextCommitTime() (time.Time, error) {
 	return c.Committer.When.Add(time.Minute).UTC(), nil
 }
 
-// Head is the full hash of the checked-out commit (go-git's repo.Head(),
-// as abra's Recipe.Head [V]).
+// Head is the full hash of the checked-out commit (go-git's repo.Head()).
 func (r *Repo) Head() (string, error) {
 	ref, err := r.repo.Head()
 	if err != nil {
 		return "", fmt.Errorf("%s: head: %w", r.Shown(), err)
 	}
 	return ref.Hash().String(), nil
-}
-
-// TagsAt lists the tags pointing at a commit (annotated tags peeled), sorted.
-func (r *Repo) TagsAt(hash string) ([]string, error) {
-	iter, err := r.repo.Tags()
-	if err != nil {
-		return nil, err
-	}
-	var tags []string
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		h := ref.Hash()
-		if t, err := r.repo.TagObject(h); err == nil {
-			if c, err := t.Commit(); err == nil {
-				h = c.Hash
-			}
-		}
-		if h.String() == hash {
-			tags = append(tags, ref.Name().Short())
-		}
-		return nil
-	})
-	sort.Strings(tags)
-	return tags, err
 }
