@@ -13,16 +13,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Signature of every commit this package makes, so that fixture hashes are
-// reproducible.
+// Every commit this package makes has this author and committer, and the
+// first in a repository is made at epochUnix (2026-01-01 00:00 UTC), each
+// later one a minute after its parent, so that the same history always has
+// the same hashes.
 const (
-	AuthorName  = "chaosrun"
-	AuthorEmail = "chaosrun@example.invalid"
+	authorName  = "chaosrun"
+	authorEmail = "chaosrun@example.invalid"
+	epochUnix   = 1767225600
 )
-
-// Epoch is the time of the first commit this package makes in a repository;
-// each later commit is one minute after its parent.
-var Epoch = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Repo is a git checkout opened with go-git.
 type Repo struct {
@@ -173,7 +172,7 @@ func (r *Repo) Add(name string) error {
 // Commit stages everything in the work tree that is not ignored (like
 // `git add -A`), commits it with message and, when tag is not empty, tags
 // the commit with a lightweight tag. Author and committer are fixed and the
-// time is Epoch for a root commit or one minute after the parent, so the
+// time is the epoch for a root commit or one minute after the parent, so the
 // same history always gets the same hashes. It returns the full hash.
 func (r *Repo) Commit(message, tag string) (string, error) {
 	if err := r.Sync(); err != nil {
@@ -190,7 +189,7 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sig := &object.Signature{Name: AuthorName, Email: AuthorEmail, When: when}
+	sig := &object.Signature{Name: authorName, Email: authorEmail, When: when}
 	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
 	if err != nil {
 		return "", fmt.Errorf("%s: commit: %w", r.Shown(), err)
@@ -203,12 +202,12 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 	return h.String(), nil
 }
 
-// nextCommitTime is Epoch for a root commit, else the HEAD commit's time
+// nextCommitTime is the epoch for a root commit, else the HEAD commit's time
 // plus one minute.
 func (r *Repo) nextCommitTime() (time.Time, error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return Epoch, nil
+		return time.Unix(epochUnix, 0).UTC(), nil
 	}
 	if err != nil {
 		return time.Time{}, err
