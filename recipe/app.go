@@ -2,7 +2,6 @@ package recipe
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/coop-cloud/chaosrun/gitcache"
@@ -77,14 +76,4 @@ func (a *App) RecipeName() string {
 		}
 	}
 	return a.Repo.Name()
-}
-
-// EnvKeys lists the env's keys, sorted.
-func (a *App) EnvKeys() []string {
-	keys := make([]string, 0, len(a.Env))
-	for k := range a.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

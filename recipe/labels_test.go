@@ -10,10 +10,11 @@ import (
 // appLabels returns the coop-cloud labels of the stack's app service.
 func appLabels(t *testing.T, a *App, opts StackOptions) (map[string]string, error) {
 	t.Helper()
-	st, _, err := a.Stack(opts)
+	d, err := a.Build(opts)
 	if err != nil {
 		return nil, err
 	}
+	st := d.Stack
 	labels := map[string]string{}
 	for k, v := range st.Services["discourse_example_com_app"].Labels {
 		if strings.HasPrefix(k, "coop-cloud.") {
@@ -86,7 +87,7 @@ func TestLabels(t *testing.T) {
 
 func TestDirtyRefusal(t *testing.T) {
 	f, a := fixtureApp(t, map[string]string{"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
-	_, _, err := a.Stack(StackOptions{})
+	_, err := a.Build(StackOptions{})
 	var de *DirtyError
 	if !errors.As(err, &de) {
 		t.Fatalf("non-chaos deploy of a dirty tree: %v", err)
@@ -96,7 +97,7 @@ func TestDirtyRefusal(t *testing.T) {
 		t.Errorf("error = %q\nwant %q", err, want)
 	}
 	f.Repo.SetShown("<temp>/discourse")
-	_, _, err = a.Stack(StackOptions{})
+	_, err = a.Build(StackOptions{})
 	want = "discourse (<temp>/discourse) has locally unstaged changes? please commit/remove your changes before proceeding"
 	if err == nil || err.Error() != want {
 		t.Errorf("with a shown name: %v\nwant %s", err, want)
