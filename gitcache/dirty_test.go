@@ -21,9 +21,7 @@ func TestStatusMatchesGitCLI(t *testing.T) {
 		{"modified", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "a.txt", "changed\n") }, true},
 		{"staged", func(t *testing.T, r *Repo, _ string) {
 			write(t, r.Path(), "b.txt", "new\n")
-			if err := r.Add("b.txt"); err != nil {
-				t.Fatal(err)
-			}
+			stage(t, r, "b.txt")
 		}, true},
 		{"untracked", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "compose.ccci.yml", "x\n") }, true},
 		{"untracked in folder", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "d/e/f.txt", "x\n") }, true},

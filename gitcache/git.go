@@ -157,18 +157,6 @@ func (r *Repo) ReadFile(name string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// Add stages one path (file or folder) like `git add`.
-func (r *Repo) Add(name string) error {
-	if err := r.Sync(); err != nil {
-		return err
-	}
-	wt, err := r.repo.Worktree()
-	if err != nil {
-		return err
-	}
-	return wt.AddWithOptions(&git.AddOptions{Path: filepath.ToSlash(filepath.Clean(name))})
-}
-
 // Commit stages everything in the work tree that is not ignored (like
 // `git add -A`), commits it with message and, when tag is not empty, tags
 // the commit with a lightweight tag. Author and committer are fixed and the

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	git "github.com/go-git/go-git/v5"
 )
 
 // isolateGit points HOME and XDG_CONFIG_HOME at a fresh folder so that
@@ -122,6 +124,18 @@ func commitReleases(t *testing.T, r *Repo) history {
 		h.base, h.head = h.head, hash
 	}
 	return h
+}
+
+// stage stages one path like `git add`.
+func stage(t *testing.T, r *Repo, name string) {
+	t.Helper()
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{Path: name}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // write writes a file under dir.
