@@ -7,6 +7,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
 )
@@ -49,7 +50,7 @@ func (a *App) RecipeApp() *recipe.App { return a.app }
 // by the name the script knows it by, so no temporary path is printed.
 func (a *App) Build(opts recipe.StackOptions) (*recipe.Deploy, error) {
 	var d *recipe.Deploy
-	err := a.repo.Do(func(*recipe.Repo) (err error) { d, err = a.app.Build(opts); return })
+	err := a.repo.Do(func(*gitcache.Repo) (err error) { d, err = a.app.Build(opts); return })
 	return d, err
 }
 
@@ -125,7 +126,7 @@ func appEnv(fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string
 		file, err = recipe.ReadEnvFile(envFile)
 		err = scrubPath(err, envFile)
 	case env == nil:
-		err = repo.Do(func(r *recipe.Repo) error {
+		err = repo.Do(func(r *gitcache.Repo) error {
 			data, rerr := r.ReadFile(".env.sample")
 			if errors.Is(rerr, fs.ErrNotExist) {
 				return nil

@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
 )
@@ -154,7 +155,7 @@ func dropIdleFaults(thread *starlark.Thread, c *interp.Case, st *engine.Stack) {
 // dirty tree, then check out the version the env pins or the latest tag.
 func ensure(thread *starlark.Thread, a *App) error {
 	var ref string
-	err := a.Repo().Do(func(*recipe.Repo) (err error) { ref, err = a.RecipeApp().Ensure(); return })
+	err := a.Repo().Do(func(*gitcache.Repo) (err error) { ref, err = a.RecipeApp().Ensure(); return })
 	if err == nil && ref != "" {
 		how := "the latest tag"
 		if a.RecipeApp().EnvVersion() != "" {

@@ -8,6 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
 )
@@ -74,7 +75,7 @@ func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path); err != nil {
 		return nil, err
 	}
-	r, err := recipe.Open(path)
+	r, err := gitcache.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
 	}
@@ -101,11 +102,11 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	initRepo := recipe.Init
+	initRepo := gitcache.Init
 	if path == "" && shaperOf(thread) != nil {
 		// On the simulator nothing but chaosrun reads the temporary
 		// folder, so it can live in memory.
-		initRepo = recipe.InitPrivate
+		initRepo = gitcache.InitPrivate
 	}
 	r, err := initRepo(dir)
 	if err != nil {
@@ -113,7 +114,7 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	}
 	repo := newRepo(r, shown)
 	if src != "" {
-		if err := repo.Do(func(rr *recipe.Repo) error { return recipe.CopyTree(rr, src, skip...) }); err != nil {
+		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, src, skip...) }); err != nil {
 			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
@@ -137,8 +138,8 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
-	var r *recipe.Repo
-	err = src.Do(func(s *recipe.Repo) (err error) { r, err = recipe.Clone(s, dir, tags); return })
+	var r *gitcache.Repo
+	err = src.Do(func(s *gitcache.Repo) (err error) { r, err = gitcache.Clone(s, dir, tags); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
 	}
@@ -168,7 +169,7 @@ func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, 
 	if path != "" {
 		return path, path, nil
 	}
-	root, err := os.MkdirTemp(recipe.TempDir(), "chaosrun-git-")
+	root, err := os.MkdirTemp(gitcache.TempDir(), "chaosrun-git-")
 	if err != nil {
 		return "", "", err
 	}
@@ -186,7 +187,7 @@ func checkoutFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	var hash string
-	err := repo.Do(func(r *recipe.Repo) (err error) { hash, err = r.Checkout(ref); return })
+	err := repo.Do(func(r *gitcache.Repo) (err error) { hash, err = r.Checkout(ref); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -201,7 +202,7 @@ func chaosVersionFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark
 		return nil, err
 	}
 	var v string
-	err := repo.Do(func(r *recipe.Repo) (err error) { v, err = r.ChaosVersion(); return })
+	err := repo.Do(func(r *gitcache.Repo) (err error) { v, err = recipe.ChaosVersion(r); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}

@@ -9,14 +9,14 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/coop-cloud/chaosrun/recipe"
+	"github.com/coop-cloud/chaosrun/gitcache"
 )
 
 // Repo is the Starlark value of a recipe checkout, made by git.repo or
 // git.init. It is a handle: checkouts and commits change the checkout it
 // names. Operations on it are serialised, so parallel branches may share it.
 type Repo struct {
-	repo *recipe.Repo
+	repo *gitcache.Repo
 	// shown is how the checkout is named in values, events and errors: the
 	// path as the script gave it, or <temp>/<folder> for a temporary one,
 	// so that no temporary path reaches a transcript.
@@ -30,7 +30,7 @@ var repoOrder atomic.Uint64
 
 var _ starlark.HasAttrs = (*Repo)(nil)
 
-func newRepo(r *recipe.Repo, shown string) *Repo {
+func newRepo(r *gitcache.Repo, shown string) *Repo {
 	r.SetShown(shown)
 	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}, order: repoOrder.Add(1)}
 }
@@ -52,7 +52,7 @@ func lockBoth(a, b *Repo) func() {
 
 // Do runs f on the checkout with the handle's lock held; a path of the
 // checkout in f's error is replaced by its shown name.
-func (r *Repo) Do(f func(*recipe.Repo) error) error {
+func (r *Repo) Do(f func(*gitcache.Repo) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.Scrub(f(r.repo))
@@ -85,7 +85,7 @@ func (r *Repo) Attr(name string) (starlark.Value, error) {
 		return starlark.String(r.shown), nil
 	case "head":
 		var head string
-		err := r.Do(func(rr *recipe.Repo) (err error) { head, err = rr.Head(); return })
+		err := r.Do(func(rr *gitcache.Repo) (err error) { head, err = rr.Head(); return })
 		if err != nil {
 			return nil, fmt.Errorf("repo.head: %v", err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
 )
@@ -19,7 +20,7 @@ func repoWrite(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	r := receiver(fn)
-	if err := r.Do(func(rr *recipe.Repo) error { return rr.WriteFile(name, []byte(data)) }); err != nil {
+	if err := r.Do(func(rr *gitcache.Repo) error { return rr.WriteFile(name, []byte(data)) }); err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	return starlark.None, nil
@@ -33,7 +34,7 @@ func repoRead(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	}
 	r := receiver(fn)
 	var data []byte
-	err := r.Do(func(rr *recipe.Repo) (err error) { data, err = rr.ReadFile(name); return })
+	err := r.Do(func(rr *gitcache.Repo) (err error) { data, err = rr.ReadFile(name); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -51,7 +52,7 @@ func repoCommit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	}
 	r := receiver(fn)
 	var hash string
-	err := r.Do(func(rr *recipe.Repo) (err error) { hash, err = rr.Commit(message, tag); return })
+	err := r.Do(func(rr *gitcache.Repo) (err error) { hash, err = rr.Commit(message, tag); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -69,7 +70,7 @@ func repoStatus(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	var lines []string
-	err := receiver(fn).Do(func(rr *recipe.Repo) (err error) { lines, err = rr.Status(); return })
+	err := receiver(fn).Do(func(rr *gitcache.Repo) (err error) { lines, err = rr.Status(); return })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}

@@ -2,8 +2,9 @@ package recipe
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/coop-cloud/chaosrun/gitcache"
 )
 
 // MaxStackNameLength is abra's config.MAX_SANITISED_APP_NAME_LENGTH: a stack
@@ -17,7 +18,7 @@ type App struct {
 	// Domain is the app's domain, e.g. discourse.example.com.
 	Domain string
 	// Repo is the recipe checkout.
-	Repo *Repo
+	Repo *gitcache.Repo
 	// Env is the app env as given, plus STACK_NAME and DOMAIN when absent.
 	Env map[string]string
 	// Modifiers are the env file's `# length=N` style comments by key,
@@ -28,7 +29,7 @@ type App struct {
 // NewApp makes an App. The env map is copied; STACK_NAME is set to the
 // stack name (abra stores it back into the app env [M]) and DOMAIN to
 // domain unless the env sets it.
-func NewApp(domain string, repo *Repo, env map[string]string) (*App, error) {
+func NewApp(domain string, repo *gitcache.Repo, env map[string]string) (*App, error) {
 	if domain == "" && env["STACK_NAME"] == "" {
 		return nil, fmt.Errorf("app needs a domain or a STACK_NAME")
 	}
@@ -75,14 +76,4 @@ func (a *App) RecipeName() string {
 		}
 	}
 	return a.Repo.Name()
-}
-
-// EnvKeys lists the env's keys, sorted.
-func (a *App) EnvKeys() []string {
-	keys := make([]string, 0, len(a.Env))
-	for k := range a.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -31,7 +31,6 @@ func TestStackName(t *testing.T) {
 }
 
 func TestNewApp(t *testing.T) {
-	isolateGit(t)
 	f := buildFixture(t)
 	env := map[string]string{"TIMEOUT": "2400"}
 	a, err := NewApp("discourse.example.com", f.Repo, env)
@@ -54,7 +53,6 @@ func TestNewApp(t *testing.T) {
 }
 
 func TestRecipeName(t *testing.T) {
-	isolateGit(t)
 	f := buildFixture(t)
 	tests := []struct {
 		env  map[string]string

@@ -33,7 +33,7 @@ const maxBuildCache = 256
 func (a *App) buildKey(opts StackOptions, version string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%t\x00%s\x00%s\x00", a.RecipeName(), opts.Chaos, opts.APIVersion, version)
-	if err := a.Repo.hashTree(h); err != nil {
+	if err := a.Repo.HashTree(h); err != nil {
 		return ""
 	}
 	keys := make([]string, 0, len(a.Env))

@@ -10,7 +10,6 @@ import (
 // version).
 func fixtureApp(t *testing.T, env map[string]string) (*Fixture, *App) {
 	t.Helper()
-	isolateGit(t)
 	f := buildFixture(t)
 	e := map[string]string{"SECRET_DB_PASSWORD_VERSION": "v1"}
 	for k, v := range env {

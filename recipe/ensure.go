@@ -1,10 +1,6 @@
 package recipe
 
-import (
-	"strings"
-
-	"github.com/go-git/go-git/v5/plumbing"
-)
+import "strings"
 
 // EnvVersion is the recipe version the app env pins (TYPE or RECIPE as
 // "<recipe>:<version>"), without the "+U" abra strips when reading it [M];
@@ -22,7 +18,9 @@ func (a *App) EnvVersion() string {
 // before it deploys (cli/app/deploy.go: Recipe.Ensure, reference notes §1,
 // [M] for the order): refuse a dirty tree, then check out the version the
 // env pins (EnsureVersion) or, when it pins none, the latest release tag
-// (EnsureLatest). It returns the ref checked out, or "" when the recipe has
+// (EnsureLatest; the repository's LatestTag stands in for abra's latest
+// release, as far as a checkout with no catalogue can tell [M: abra orders
+// release tags by version]). It returns the ref checked out, or "" when the recipe has
 // no tag and the env pins nothing (abra then deploys HEAD). A chaos deploy
 // skips all of this, which is why it stamps whatever HEAD is.
 func (a *App) Ensure() (string, error) {
@@ -43,32 +41,4 @@ func (a *App) Ensure() (string, error) {
 		return "", err
 	}
 	return ref, nil
-}
-
-// LatestTag is the tag on the most recently committed tagged commit (ties:
-// the greatest name), abra's "latest release" as far as a checkout with no
-// catalogue can tell [M: abra orders release tags by version]; "" when the
-// repository has no tag.
-func (r *Repo) LatestTag() (string, error) {
-	iter, err := r.repo.Tags()
-	if err != nil {
-		return "", err
-	}
-	best, bestTime := "", int64(0)
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		h, err := r.resolve(ref.Name().Short())
-		if err != nil {
-			return nil
-		}
-		c, err := r.repo.CommitObject(h)
-		if err != nil {
-			return nil
-		}
-		t, name := c.Committer.When.UnixNano(), ref.Name().Short()
-		if best == "" || t > bestTime || (t == bestTime && name > best) {
-			best, bestTime = name, t
-		}
-		return nil
-	})
-	return best, err
 }

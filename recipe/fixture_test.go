@@ -8,7 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
+
+	"github.com/coop-cloud/chaosrun/gitcache"
 )
+
+// fixtureSrc is the discourse fixture folder.
+const fixtureSrc = "../examples/recipes/discourse"
 
 // Edit replaces Old, which must occur exactly once, with New in File.
 type Edit struct {
@@ -39,7 +45,7 @@ var DiscourseHeadEdits = []Edit{
 
 // Fixture is a built fixture repository.
 type Fixture struct {
-	Repo *Repo
+	Repo *gitcache.Repo
 	// TempRoot is the temporary folder holding the checkout when the
 	// builder made one, else "".
 	TempRoot string
@@ -57,13 +63,13 @@ type Fixture struct {
 func BuildDiscourseFixture(src, dir string) (*Fixture, error) {
 	f := &Fixture{}
 	if dir == "" {
-		root, err := os.MkdirTemp(TempDir(), "chaosrun-fixture-")
+		root, err := os.MkdirTemp(gitcache.TempDir(), "chaosrun-fixture-")
 		if err != nil {
 			return nil, err
 		}
 		f.TempRoot, dir = root, filepath.Join(root, "discourse")
 	}
-	r, err := Init(dir)
+	r, err := gitcache.Init(dir)
 	if err != nil {
 		f.Remove()
 		return nil, err
@@ -87,14 +93,14 @@ func (f *Fixture) Remove() {
 func (f *Fixture) build(src string) error {
 	r := f.Repo
 	var err error
-	if err := CopyTree(r, src, DiscourseOverlay); err != nil {
+	if err := gitcache.CopyTree(r, src, DiscourseOverlay); err != nil {
 		return err
 	}
 	if f.Base, err = r.Commit(DiscourseBaseMessage, DiscourseBaseTag); err != nil {
 		return err
 	}
 	for _, e := range DiscourseHeadEdits {
-		if err := r.ApplyEdit(e); err != nil {
+		if err := applyEdit(r, e); err != nil {
 			return err
 		}
 	}
@@ -108,8 +114,8 @@ func (f *Fixture) build(src string) error {
 	return r.WriteFile(DiscourseOverlay, overlay)
 }
 
-// ApplyEdit applies one Edit to the work tree.
-func (r *Repo) ApplyEdit(e Edit) error {
+// applyEdit applies one Edit to the work tree.
+func applyEdit(r *gitcache.Repo, e Edit) error {
 	data, err := r.ReadFile(e.File)
 	if err != nil {
 		return err
@@ -118,4 +124,23 @@ func (r *Repo) ApplyEdit(e Edit) error {
 		return fmt.Errorf("%s: %q occurs %d times, want 1", e.File, e.Old, n)
 	}
 	return r.WriteFile(e.File, []byte(strings.Replace(string(data), e.Old, e.New, 1)))
+}
+
+// buildFixture builds the discourse fixture in a temp dir removed after t.
+func buildFixture(t *testing.T) *Fixture {
+	t.Helper()
+	f, err := BuildDiscourseFixture(fixtureSrc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Remove)
+	return f
+}
+
+// removeOverlay deletes the fixture's untracked overlay, leaving a clean tree.
+func removeOverlay(t *testing.T, f *Fixture) {
+	t.Helper()
+	if err := os.Remove(filepath.Join(f.Repo.Path(), DiscourseOverlay)); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -70,7 +70,7 @@ func StampLabels(cfg *composetypes.Config, stack, recipe string, chaos bool, ver
 // so the tag at HEAD stands in for the release version.
 func (a *App) DeployVersion(chaos bool) (string, error) {
 	if chaos {
-		return a.Repo.ChaosVersion()
+		return ChaosVersion(a.Repo)
 	}
 	dirty, err := a.Repo.IsDirty()
 	if err != nil {

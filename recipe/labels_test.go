@@ -2,7 +2,6 @@ package recipe
 
 import (
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,10 +10,11 @@ import (
 // appLabels returns the coop-cloud labels of the stack's app service.
 func appLabels(t *testing.T, a *App, opts StackOptions) (map[string]string, error) {
 	t.Helper()
-	st, _, err := a.Stack(opts)
+	d, err := a.Build(opts)
 	if err != nil {
 		return nil, err
 	}
+	st := d.Stack
 	labels := map[string]string{}
 	for k, v := range st.Services["discourse_example_com_app"].Labels {
 		if strings.HasPrefix(k, "coop-cloud.") {
@@ -85,20 +85,9 @@ func TestLabels(t *testing.T) {
 	}
 }
 
-func removeOverlay(t *testing.T, f *Fixture) {
-	t.Helper()
-	p, err := f.Repo.file(DiscourseOverlay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(p); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestDirtyRefusal(t *testing.T) {
 	f, a := fixtureApp(t, map[string]string{"COMPOSE_FILE": "compose.yml:compose.ccci.yml"})
-	_, _, err := a.Stack(StackOptions{})
+	_, err := a.Build(StackOptions{})
 	var de *DirtyError
 	if !errors.As(err, &de) {
 		t.Fatalf("non-chaos deploy of a dirty tree: %v", err)
@@ -108,7 +97,7 @@ func TestDirtyRefusal(t *testing.T) {
 		t.Errorf("error = %q\nwant %q", err, want)
 	}
 	f.Repo.SetShown("<temp>/discourse")
-	_, _, err = a.Stack(StackOptions{})
+	_, err = a.Build(StackOptions{})
 	want = "discourse (<temp>/discourse) has locally unstaged changes? please commit/remove your changes before proceeding"
 	if err == nil || err.Error() != want {
 		t.Errorf("with a shown name: %v\nwant %s", err, want)
@@ -118,7 +107,7 @@ func TestDirtyRefusal(t *testing.T) {
 func TestStampLabelsWithoutVersionLabel(t *testing.T) {
 	f, a := fixtureApp(t, nil)
 	removeOverlay(t, f)
-	if err := f.Repo.ApplyEdit(Edit{"compose.yml", `        - "coop-cloud.${STACK_NAME}.version=0.9.0+3.5.0"` + "\n", ""}); err != nil {
+	if err := applyEdit(f.Repo, Edit{"compose.yml", `        - "coop-cloud.${STACK_NAME}.version=0.9.0+3.5.0"` + "\n", ""}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := appLabels(t, a, StackOptions{Chaos: true})

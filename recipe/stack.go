@@ -40,16 +40,6 @@ type Deploy struct {
 	Compose *Compose
 }
 
-// Stack converts the app for a deploy; see Build. It returns the stack and
-// the loader's warnings.
-func (a *App) Stack(opts StackOptions) (engine.Stack, []string, error) {
-	d, err := a.Build(opts)
-	if err != nil {
-		return engine.Stack{}, nil, err
-	}
-	return d.Stack, d.Compose.Warnings, nil
-}
-
 // Build follows abra's deploy flow up to the swarm calls: the deploy
 // version (refusing a dirty tree without chaos), the compose files loaded,
 // abra's labels stamped on the app service, every app env variable exposed

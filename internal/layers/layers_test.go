@@ -9,8 +9,8 @@ import (
 )
 
 // Reaching these from a package that should not know of them is a layering
-// break: Docker's client (only engine/docker talks to a daemon), git and
-// compose (only recipe reads recipes).
+// break: Docker's client (only engine/docker talks to a daemon), git (only
+// gitcache keeps checkouts) and compose (only recipe reads recipes).
 var (
 	dockerClient = []string{"github.com/docker/docker/client", "github.com/docker/cli/cli/connhelper"}
 	gitCompose   = []string{"github.com/go-git/", "github.com/docker/cli/cli/compose"}
@@ -30,8 +30,9 @@ var rules = map[string]Rule{
 	"engine/converge":  {Imports: []string{"clock", "engine"}, Never: neither},
 	"engine/sim":       {Imports: []string{"clock", "deepcopy", "engine"}, Never: neither},
 	"engine/docker":    {Imports: []string{"clock", "engine"}, Never: gitCompose},
-	"recipe":           {Imports: []string{"engine"}, Never: dockerClient},
-	"builtins":         {Imports: []string{"clock", "engine", "engine/converge", "interp", "recipe"}, Never: dockerClient},
+	"gitcache":         {Never: []string{"github.com/docker/"}},
+	"recipe":           {Imports: []string{"engine", "gitcache"}, Never: dockerClient},
+	"builtins":         {Imports: []string{"clock", "engine", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
 	"runner":           {Imports: []string{"builtins", "clock", "engine", "engine/docker", "engine/sim", "interp", "progress"}},
 	"cmd/chaosrun":     {Imports: []string{"builtins", "clock", "engine", "engine/converge", "interp", "progress", "runner"}},
 	"examples/testapp": {Never: neither},

@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"io/fs"
@@ -125,21 +125,9 @@ func TestPrivateStoreFlushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.WriteFile("compose.yml", []byte("a\n")); err != nil {
-		t.Fatal(err)
-	}
-	base, err := r.Commit("base", "1.0.0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.WriteFile("compose.yml", []byte("b\n")); err != nil {
-		t.Fatal(err)
-	}
-	head, err := r.Commit("head", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Checkout("1.0.0"); err != nil {
+	h := commitReleases(t, r)
+	base, head := h.base, h.head
+	if _, err := r.Checkout(baseTag); err != nil {
 		t.Fatal(err)
 	}
 	clone, err := Clone(r, filepath.Join(t.TempDir(), "clone"), true)
@@ -152,7 +140,7 @@ func TestPrivateStoreFlushes(t *testing.T) {
 	if ref, err := clone.repo.Reference("refs/remotes/origin/main", true); err != nil || ref.Hash().String() != head {
 		t.Errorf("clone's origin/main %v, %v; want the newest commit %s", ref, err, head)
 	}
-	if tags, err := clone.TagsAt(base); err != nil || len(tags) != 1 || tags[0] != "1.0.0" {
+	if tags, err := clone.TagsAt(base); err != nil || len(tags) != 1 || tags[0] != baseTag {
 		t.Errorf("clone's tags at base: %v, %v", tags, err)
 	}
 	if err := r.flush(); err != nil {
@@ -162,7 +150,7 @@ func TestPrivateStoreFlushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []plumbing.ReferenceName{plumbing.HEAD, "refs/heads/main", "refs/tags/1.0.0"}
+	names := []plumbing.ReferenceName{plumbing.HEAD, "refs/heads/main", "refs/tags/" + baseTag}
 	if got, want := readRefs(t, r.repo, names), readRefs(t, disk.repo, names); !reflect.DeepEqual(got, want) {
 		t.Errorf("references in memory %v, on disk %v", got, want)
 	}

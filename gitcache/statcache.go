@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"crypto/sha256"
@@ -68,7 +68,7 @@ func (r *Repo) fingerprint() string {
 	for _, e := range idx.Entries {
 		fmt.Fprintf(h, "I %s %o %s %d\x00", e.Name, e.Mode, e.Hash, e.Stage)
 	}
-	if err := r.hashTree(h); err != nil {
+	if err := r.HashTree(h); err != nil {
 		return ""
 	}
 	exclude := filepath.Join(r.path, ".git", "info", "exclude")

@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ type treeModel struct {
 	mu      sync.Mutex
 	files   map[string]modelEntry    // by slash-separated path
 	pending map[string]*pendingWrite // writes not yet on disk, by path
-	// listing is what hashTree writes for files, made once per change:
+	// listing is what HashTree writes for files, made once per change:
 	// each deploy asks for it twice (status fingerprint, build-cache key).
 	listing []byte
 }
@@ -144,10 +144,11 @@ func (r *Repo) forgetModel() error {
 	return nil
 }
 
-// hashTree adds every file of the work tree to h, by slash-separated path
-// relative to the work tree: its mode and content hash. It reads the model
-// of a private checkout and walks any other.
-func (r *Repo) hashTree(h io.Writer) error {
+// HashTree writes every file of the work tree to h, by slash-separated
+// path relative to the work tree, with its mode and content hash: what a
+// key for something made from the files' content (recipe's build cache)
+// hashes. It reads the model of a private checkout and walks any other.
+func (r *Repo) HashTree(h io.Writer) error {
 	if r.model != nil {
 		r.model.mu.Lock()
 		defer r.model.mu.Unlock()

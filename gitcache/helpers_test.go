@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"os"
@@ -6,10 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// fixtureSrc is the discourse fixture folder.
-const fixtureSrc = "../examples/recipes/discourse"
+	git "github.com/go-git/go-git/v5"
+)
 
 // isolateGit points HOME and XDG_CONFIG_HOME at a fresh folder so that
 // neither go-git nor the git CLI sees the user's global configuration.
@@ -42,13 +41,31 @@ func gitCLI(t *testing.T, dir string, args ...string) string {
 	return strings.TrimRight(string(out), "\n")
 }
 
-// cliChaosVersion is abra's chaos version computed with the git CLI.
-func cliChaosVersion(t *testing.T, dir string) string {
-	v := gitCLI(t, dir, "rev-parse", "--short=8", "HEAD")
+// cliState is HEAD and whether the work tree is dirty, by the git CLI.
+func cliState(t *testing.T, dir string) string {
+	t.Helper()
+	s := gitCLI(t, dir, "rev-parse", "HEAD")
 	if gitCLI(t, dir, "status", "--porcelain") != "" {
-		v += DirtySuffix
+		s += " dirty"
 	}
-	return v
+	return s
+}
+
+// state is cliState by r.
+func state(t *testing.T, r *Repo) string {
+	t.Helper()
+	s, err := r.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirty, err := r.IsDirty()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dirty {
+		s += " dirty"
+	}
+	return s
 }
 
 // newRepo makes a repository in a temp dir with one commit of files.
@@ -69,15 +86,56 @@ func newRepo(t *testing.T, files map[string]string) *Repo {
 	return r
 }
 
-// buildFixture builds the discourse fixture in a temp dir removed after t.
-func buildFixture(t *testing.T) *Fixture {
+// Two releases' history (newHistory): base, tagged baseTag, and an untagged
+// head that changes compose.yml, then an untracked overlay.
+const (
+	baseTag = "1.0.0+1"
+	overlay = "overlay.yml"
+)
+
+type history struct {
+	repo       *Repo
+	base, head string
+}
+
+// newHistory makes two releases' history in a folder named recipe.
+func newHistory(t *testing.T) history {
 	t.Helper()
-	f, err := BuildDiscourseFixture(fixtureSrc, "")
+	h := commitReleases(t, newRepo(t, map[string]string{"README.md": "r\n"}))
+	if err := h.repo.WriteFile(overlay, []byte("o\n")); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// commitReleases commits the base and the head of two releases' history
+// in r.
+func commitReleases(t *testing.T, r *Repo) history {
+	t.Helper()
+	h := history{repo: r}
+	for _, c := range []struct{ content, tag string }{{"base\n", baseTag}, {"head\n", ""}} {
+		if err := r.WriteFile("compose.yml", []byte(c.content)); err != nil {
+			t.Fatal(err)
+		}
+		hash, err := r.Commit(strings.TrimSpace(c.content), c.tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.base, h.head = h.head, hash
+	}
+	return h
+}
+
+// stage stages one path like `git add`.
+func stage(t *testing.T, r *Repo, name string) {
+	t.Helper()
+	wt, err := r.repo.Worktree()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(f.Remove)
-	return f
+	if err := wt.AddWithOptions(&git.AddOptions{Path: name}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // write writes a file under dir.

@@ -1,11 +1,10 @@
-package recipe
+package gitcache
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,16 +13,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Signature of every commit this package makes, so that fixture hashes are
-// reproducible.
+// Every commit this package makes has this author and committer, and the
+// first in a repository is made at epochUnix (2026-01-01 00:00 UTC), each
+// later one a minute after its parent, so that the same history always has
+// the same hashes.
 const (
-	AuthorName  = "chaosrun"
-	AuthorEmail = "chaosrun@example.invalid"
+	authorName  = "chaosrun"
+	authorEmail = "chaosrun@example.invalid"
+	epochUnix   = 1767225600
 )
-
-// Epoch is the time of the first commit this package makes in a repository;
-// each later commit is one minute after its parent.
-var Epoch = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Repo is a git checkout opened with go-git.
 type Repo struct {
@@ -87,7 +85,7 @@ func (r *Repo) Shown() string {
 	return r.path
 }
 
-// Name is the checkout's folder name, abra's default recipe name.
+// Name is the checkout's folder name.
 func (r *Repo) Name() string { return filepath.Base(r.path) }
 
 // file resolves a slash-separated path inside the work tree, refusing paths
@@ -159,22 +157,10 @@ func (r *Repo) ReadFile(name string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// Add stages one path (file or folder) like `git add`.
-func (r *Repo) Add(name string) error {
-	if err := r.Sync(); err != nil {
-		return err
-	}
-	wt, err := r.repo.Worktree()
-	if err != nil {
-		return err
-	}
-	return wt.AddWithOptions(&git.AddOptions{Path: filepath.ToSlash(filepath.Clean(name))})
-}
-
 // Commit stages everything in the work tree that is not ignored (like
 // `git add -A`), commits it with message and, when tag is not empty, tags
 // the commit with a lightweight tag. Author and committer are fixed and the
-// time is Epoch for a root commit or one minute after the parent, so the
+// time is the epoch for a root commit or one minute after the parent, so the
 // same history always gets the same hashes. It returns the full hash.
 func (r *Repo) Commit(message, tag string) (string, error) {
 	if err := r.Sync(); err != nil {
@@ -191,7 +177,7 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sig := &object.Signature{Name: AuthorName, Email: AuthorEmail, When: when}
+	sig := &object.Signature{Name: authorName, Email: authorEmail, When: when}
 	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
 	if err != nil {
 		return "", fmt.Errorf("%s: commit: %w", r.Shown(), err)
@@ -204,12 +190,12 @@ func (r *Repo) Commit(message, tag string) (string, error) {
 	return h.String(), nil
 }
 
-// nextCommitTime is Epoch for a root commit, else the HEAD commit's time
+// nextCommitTime is the epoch for a root commit, else the HEAD commit's time
 // plus one minute.
 func (r *Repo) nextCommitTime() (time.Time, error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return Epoch, nil
+		return time.Unix(epochUnix, 0).UTC(), nil
 	}
 	if err != nil {
 		return time.Time{}, err
@@ -221,35 +207,11 @@ func (r *Repo) nextCommitTime() (time.Time, error) {
 	return c.Committer.When.Add(time.Minute).UTC(), nil
 }
 
-// Head is the full hash of the checked-out commit (go-git's repo.Head(),
-// as abra's Recipe.Head [V]).
+// Head is the full hash of the checked-out commit (go-git's repo.Head()).
 func (r *Repo) Head() (string, error) {
 	ref, err := r.repo.Head()
 	if err != nil {
 		return "", fmt.Errorf("%s: head: %w", r.Shown(), err)
 	}
 	return ref.Hash().String(), nil
-}
-
-// TagsAt lists the tags pointing at a commit (annotated tags peeled), sorted.
-func (r *Repo) TagsAt(hash string) ([]string, error) {
-	iter, err := r.repo.Tags()
-	if err != nil {
-		return nil, err
-	}
-	var tags []string
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		h := ref.Hash()
-		if t, err := r.repo.TagObject(h); err == nil {
-			if c, err := t.Commit(); err == nil {
-				h = c.Hash
-			}
-		}
-		if h.String() == hash {
-			tags = append(tags, ref.Name().Short())
-		}
-		return nil
-	})
-	sort.Strings(tags)
-	return tags, err
 }

@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"errors"

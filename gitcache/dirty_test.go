@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-func TestChaosVersionMatchesGitCLI(t *testing.T) {
+func TestStatusMatchesGitCLI(t *testing.T) {
 	needGit(t)
 	tests := []struct {
 		name  string
@@ -21,9 +21,7 @@ func TestChaosVersionMatchesGitCLI(t *testing.T) {
 		{"modified", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "a.txt", "changed\n") }, true},
 		{"staged", func(t *testing.T, r *Repo, _ string) {
 			write(t, r.Path(), "b.txt", "new\n")
-			if err := r.Add("b.txt"); err != nil {
-				t.Fatal(err)
-			}
+			stage(t, r, "b.txt")
 		}, true},
 		{"untracked", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "compose.ccci.yml", "x\n") }, true},
 		{"untracked in folder", func(t *testing.T, r *Repo, _ string) { write(t, r.Path(), "d/e/f.txt", "x\n") }, true},
@@ -67,28 +65,15 @@ func TestChaosVersionMatchesGitCLI(t *testing.T) {
 			home := isolateGit(t)
 			r := newRepo(t, map[string]string{"a.txt": "hello\n", ".gitignore": "*.log\ntmp/\n"})
 			tt.setup(t, r, home)
-			got, err := r.ChaosVersion() // before the CLI, which refreshes the index
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := cliChaosVersion(t, r.Path())
-			if got != want {
+			got := state(t, r) // before the CLI, which refreshes the index
+			if want := cliState(t, r.Path()); got != want {
 				st, _ := r.Status()
-				t.Errorf("ChaosVersion = %q, git CLI says %q (go-git status %q)", got, want, st)
+				t.Errorf("HEAD and dirtiness %q, git CLI says %q (go-git status %q)", got, want, st)
 			}
-			if dirty := strings.HasSuffix(got, DirtySuffix); dirty != tt.dirty {
+			if dirty := strings.HasSuffix(got, " dirty"); dirty != tt.dirty {
 				t.Errorf("dirty = %v, want %v", dirty, tt.dirty)
 			}
-			if len(strings.TrimSuffix(got, DirtySuffix)) != 8 {
-				t.Errorf("ChaosVersion %q: want 8 hex digits", got)
-			}
 		})
-	}
-}
-
-func TestSmallSHA(t *testing.T) {
-	if got := SmallSHA("7ae7b0f76efb0123456789012345678901234567"); got != "7ae7b0f7" {
-		t.Errorf("SmallSHA = %q", got)
 	}
 }
 

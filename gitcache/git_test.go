@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"errors"
@@ -10,15 +10,15 @@ import (
 
 func TestCheckout(t *testing.T) {
 	isolateGit(t)
-	f := buildFixture(t)
-	r := f.Repo
+	h := newHistory(t)
+	r := h.repo
 	tests := []struct {
 		ref, want string
 	}{
-		{DiscourseBaseTag, f.Base},
-		{f.Head, f.Head},
-		{f.Base[:7], f.Base},
-		{"main", f.Head},
+		{baseTag, h.base},
+		{h.head, h.head},
+		{h.base[:7], h.base},
+		{"main", h.head},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
@@ -30,12 +30,11 @@ func TestCheckout(t *testing.T) {
 			if got != tt.want || head != tt.want {
 				t.Errorf("Checkout(%q) = %s, HEAD %s; want %s", tt.ref, got, head, tt.want)
 			}
-			if _, err := os.Stat(filepath.Join(r.Path(), DiscourseOverlay)); err != nil {
+			if _, err := os.Stat(filepath.Join(r.Path(), overlay)); err != nil {
 				t.Errorf("untracked overlay not kept: %v", err)
 			}
-			cv, _ := r.ChaosVersion()
-			if cv != SmallSHA(tt.want)+DirtySuffix {
-				t.Errorf("ChaosVersion = %s, want %s+U", cv, SmallSHA(tt.want))
+			if dirty, err := r.IsDirty(); err != nil || !dirty {
+				t.Errorf("IsDirty = %v, %v with the untracked overlay", dirty, err)
 			}
 		})
 	}
@@ -44,21 +43,20 @@ func TestCheckout(t *testing.T) {
 func TestCheckoutMatchesGitCLI(t *testing.T) {
 	needGit(t)
 	isolateGit(t)
-	f := buildFixture(t)
-	write(t, f.Repo.Path(), "compose.yml", "local change\n")
-	write(t, f.Repo.Path(), "notes.log", "kept\n")
-	if _, err := f.Repo.Checkout(DiscourseBaseTag); err != nil {
+	h := newHistory(t)
+	write(t, h.repo.Path(), "compose.yml", "local change\n")
+	write(t, h.repo.Path(), "notes.log", "kept\n")
+	if _, err := h.repo.Checkout(baseTag); err != nil {
 		t.Fatal(err)
 	}
-	if got := gitCLI(t, f.Repo.Path(), "status", "--porcelain"); got != "?? compose.ccci.yml\n?? notes.log" {
+	if got := gitCLI(t, h.repo.Path(), "status", "--porcelain"); got != "?? notes.log\n?? "+overlay {
 		t.Errorf("git status after checkout -f of the base:\n%s", got)
 	}
-	if got := gitCLI(t, f.Repo.Path(), "rev-parse", "HEAD"); got != f.Base {
-		t.Errorf("git rev-parse HEAD = %s, want %s", got, f.Base)
+	if got := gitCLI(t, h.repo.Path(), "rev-parse", "HEAD"); got != h.base {
+		t.Errorf("git rev-parse HEAD = %s, want %s", got, h.base)
 	}
-	data, _ := f.Repo.ReadFile("compose.yml")
-	if !strings.Contains(string(data), "version=0.7.0+3.3.1") {
-		t.Errorf("compose.yml is not the base's")
+	if data, _ := h.repo.ReadFile("compose.yml"); string(data) != "base\n" {
+		t.Errorf("compose.yml is %q, not the base's", data)
 	}
 }
 
@@ -79,15 +77,15 @@ func TestCheckoutUnknownRef(t *testing.T) {
 
 func TestOpen(t *testing.T) {
 	isolateGit(t)
-	f := buildFixture(t)
-	r, err := Open(f.Repo.Path())
+	h := newHistory(t)
+	r, err := Open(h.repo.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, _ := r.Head(); h != f.Head {
-		t.Errorf("Head = %s, want %s", h, f.Head)
+	if head, _ := r.Head(); head != h.head {
+		t.Errorf("Head = %s, want %s", head, h.head)
 	}
-	if r.Name() != "discourse" {
+	if r.Name() != "recipe" {
 		t.Errorf("Name = %q", r.Name())
 	}
 	dir := t.TempDir()
@@ -97,14 +95,14 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-func TestFixtureIsReproducible(t *testing.T) {
+func TestCommitsAreReproducible(t *testing.T) {
 	isolateGit(t)
-	a, b := buildFixture(t), buildFixture(t)
-	if a.Base != b.Base || a.Head != b.Head {
-		t.Errorf("two builds differ: %s %s vs %s %s", a.Base, a.Head, b.Base, b.Head)
+	a, b := newHistory(t), newHistory(t)
+	if a.base != b.base || a.head != b.head {
+		t.Errorf("two histories differ: %s %s vs %s %s", a.base, a.head, b.base, b.head)
 	}
-	tags, _ := a.Repo.TagsAt(a.Base)
-	if len(tags) != 1 || tags[0] != DiscourseBaseTag {
+	tags, _ := a.repo.TagsAt(a.base)
+	if len(tags) != 1 || tags[0] != baseTag {
 		t.Errorf("tags at base = %v", tags)
 	}
 }
@@ -145,8 +143,8 @@ func TestCLIRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
-		t.Errorf("ChaosVersion = %s, git CLI %s", got, want)
+	if got, want := state(t, r), cliState(t, dir); got != want {
+		t.Errorf("HEAD and dirtiness %s, git CLI %s", got, want)
 	}
 	got, err := r.Checkout("1.0.0+1")
 	if err != nil {
@@ -155,25 +153,16 @@ func TestCLIRepository(t *testing.T) {
 	if want := gitCLI(t, dir, "rev-parse", "1.0.0+1^{commit}"); got != want {
 		t.Errorf("Checkout(annotated tag) = %s, want %s", got, want)
 	}
-	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
-		t.Errorf("after checkout: ChaosVersion = %s, git CLI %s", got, want)
+	if got, want := state(t, r), cliState(t, dir); got != want {
+		t.Errorf("after checkout: HEAD and dirtiness %s, git CLI %s", got, want)
 	}
 	if tags, _ := r.TagsAt(got); len(tags) != 1 || tags[0] != "1.0.0+1" {
 		t.Errorf("TagsAt = %v", tags)
 	}
 	gitCLI(t, dir, "checkout", "-q", "-f", "main")
-	if got, want := mustChaos(t, r), cliChaosVersion(t, dir); got != want {
-		t.Errorf("after CLI checkout: ChaosVersion = %s, git CLI %s", got, want)
+	if got, want := state(t, r), cliState(t, dir); got != want {
+		t.Errorf("after CLI checkout: HEAD and dirtiness %s, git CLI %s", got, want)
 	}
-}
-
-func mustChaos(t *testing.T, r *Repo) string {
-	t.Helper()
-	v, err := r.ChaosVersion()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // TestCheckoutSymlinkTree covers checkout's slow path: a tree with a

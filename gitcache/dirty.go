@@ -1,4 +1,4 @@
-package recipe
+package gitcache
 
 import (
 	"bytes"
@@ -15,42 +15,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
-// DirtySuffix is appended to the chaos version of a dirty tree, literally
-// "+U" [V] (abra's config.DIRTY_DEFAULT [M]).
-const DirtySuffix = "+U"
-
-// SmallSHA is abra's formatter.SmallSHA: the first 8 hex digits of a hash
-// [V: every chaos-version observed is 8 characters].
-func SmallSHA(hash string) string {
-	if len(hash) < 8 {
-		return hash
-	}
-	return hash[:8]
-}
-
-// ChaosVersion is abra's chaos version of the checkout: SmallSHA of HEAD,
-// plus "+U" when the work tree is dirty [V].
-func (r *Repo) ChaosVersion() (string, error) {
-	head, err := r.Head()
-	if err != nil {
-		return "", err
-	}
-	dirty, err := r.IsDirty()
-	if err != nil {
-		return "", err
-	}
-	v := SmallSHA(head)
-	if dirty {
-		v += DirtySuffix
-	}
-	return v, nil
-}
-
 // IsDirty reports whether the work tree has modified, staged, deleted or
-// untracked files [V: untracked files make it dirty]. Files ignored by the
-// repository's .gitignore files or by the user's global excludes file are
-// not counted; abra appends the global patterns itself because go-git does
-// not read core.excludesfile [M].
+// untracked files, as a non-empty `git status --porcelain` would. Files
+// ignored by the repository's .gitignore files, .git/info/exclude or the
+// user's global excludes file are not counted (go-git does not read
+// core.excludesfile itself; globalExcludes does).
 func (r *Repo) IsDirty() (bool, error) {
 	lines, err := r.Status()
 	return len(lines) > 0, err
