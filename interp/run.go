@@ -39,8 +39,11 @@ type Options struct {
 	CaseFailed func(c *Case, err error) string
 }
 
-// FileOptions are the Starlark dialect of scenarios.
-var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+// fileOptions returns the Starlark dialect of scenarios, a fresh value a
+// caller may change (see replOptions).
+func fileOptions() *syntax.FileOptions {
+	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+}
 
 // LoadCase names the pseudo-case that holds what a file with test_*
 // functions did while its module loaded.
@@ -309,7 +312,7 @@ func compile(path string, predeclared starlark.StringDict) (*syntax.File, *starl
 		return nil, nil, &ScriptError{Msg: readError(path, err)}
 	}
 	isPredeclared := func(name string) bool { _, ok := predeclared[name]; return ok || name == "vars" }
-	f, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
+	f, prog, err := starlark.SourceProgramOptions(fileOptions(), path, src, isPredeclared)
 	if err != nil {
 		return nil, nil, staticError(err, predeclared)
 	}

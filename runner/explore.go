@@ -93,10 +93,10 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 
 // exploreWorker loads the module once and runs every case per seed.
 func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string), report func(int64, interp.CaseResult)) error {
-	// Explore reports through its summary, not cfg's hooks, and applies
-	// cfg.Only to the case list itself.
+	// Explore reports through its summary, not hooks, and applies cfg.Only
+	// to the case list itself.
 	opts := Options(cfg)
-	opts.Only, opts.Sink, opts.CaseDone = "", nil, nil
+	opts.Only = ""
 	m, err := interp.LoadModule(ctx, path, opts)
 	if err != nil {
 		return err

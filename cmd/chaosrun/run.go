@@ -128,14 +128,14 @@ func runAction(c *cli.Context) error {
 // out, verdicts to report too, waits to prog, and a failed case is
 // explained before its cleanups.
 func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *progress.Writer) interp.Options {
-	cfg.Sink = out.event
-	cfg.CaseDone = func(file string, r interp.CaseResult) {
+	opts := runner.Options(cfg)
+	opts.Sink = out.event
+	opts.CaseDone = func(file string, r interp.CaseResult) {
 		out.caseDone(file, r)
 		report.caseDone(file, r, cfg, out.userStop())
 	}
-	opts := withProgress(runner.Options(cfg), prog)
 	opts.CaseFailed = explainFailure
-	return opts
+	return withProgress(opts, prog)
 }
 
 // configFrom reads the run flags.
