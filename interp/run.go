@@ -285,24 +285,13 @@ func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *star
 	if root, err = filepath.Abs(root); err != nil {
 		return nil, nil, false, &ScriptError{Msg: err.Error()}
 	}
-	return newRun(ctx, opts, root), prog, definesTests(f), nil
+	return newRun(ctx, opts, root), prog, len(testDefs(f)) > 0, nil
 }
 
 // newRun makes the Run of one file, with an empty module cache; root is
 // the absolute folder loads cannot leave.
 func newRun(ctx context.Context, opts Options, root string) *Run {
 	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
-}
-
-// definesTests reports whether a file defines a test_* function at top
-// level, the only way a case function comes to be (see testFunctions).
-func definesTests(f *syntax.File) bool {
-	for _, stmt := range f.Stmts {
-		if def, ok := stmt.(*syntax.DefStmt); ok && strings.HasPrefix(def.Name.Name, "test_") {
-			return true
-		}
-	}
-	return false
 }
 
 // compile parses and resolves a scenario file.

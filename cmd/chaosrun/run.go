@@ -93,6 +93,12 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	files := c.Args().Slice()
+	if cfg.Only != "" {
+		if files, err = filesWithCase(files, cfg.Only); err != nil {
+			return err
+		}
+	}
 	prog, err := newProgress(c, cfg)
 	if err != nil {
 		return err
@@ -106,7 +112,7 @@ func runAction(c *cli.Context) error {
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
 	opts := runOptions(cfg, out, report, prog)
-	for _, path := range c.Args().Slice() {
+	for _, path := range files {
 		res := interp.RunFile(ctx, path, opts)
 		out.file(res)
 		report.fileError(res)
