@@ -82,6 +82,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"testdata/passes.star", "--run", "test_x"}, 2, "cases of testdata/passes.star: passes (no test_* function: the whole file is one case)"},
 		{[]string{"testdata/passes.star", "--run", "passes"}, 0, "PASS: 1 passed"},
 		{[]string{"testdata/fails.star", "testdata/passes.star", "--run", "test_fails"}, 1, "FAIL: 0 passed, 1 failed"},
+		// chaosrun test must compare something (issue 12).
+		{[]string{"test", "."}, 2, "test: no scenario file (*.star) under .: nothing to compare"},
+		{[]string{"test", "testdata/passes.star"}, 2, "test: no scenario under testdata/passes.star has a golden file (golden/testdata/passes.golden): nothing to compare"},
+		{[]string{"test"}, 2, "test: no scenarios/ or examples/ folder here: nothing to compare"},
 		{[]string{"explore", "testdata/fails.star", "--run", "test_fail"}, 2, "--run test_fail matches no case (did you mean test_fails?)"},
 	}
 	for _, tt := range tests {
