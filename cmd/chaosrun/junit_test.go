@@ -107,7 +107,7 @@ func TestJUnitAgreesWithJSON(t *testing.T) {
 		{"failing", []string{"testdata/passes.star", "testdata/fails.star"}, 1,
 			[]string{"testdata/passes.star passes ", "testdata/fails.star test_fails failure"}, "failed",
 			[]string{"testdata/fails.star:2:14: assert.eq: got 1, want 2",
-				"rerun: chaosrun testdata/fails.star --run test_fails --seed 1"}},
+				"rerun: chaosrun testdata/fails.star --run test_fails --engine sim --seed 1"}},
 		{"file error", []string{"testdata/syntax.star", "testdata/passes.star"}, 2,
 			[]string{"testdata/syntax.star (load) error", "testdata/passes.star passes "}, "", nil},
 	}

@@ -221,16 +221,23 @@ func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
 	return b.String()
 }
 
-// rerunCommand is the command that runs just this case again.
+// rerunCommand is the command that runs just this case again: it names
+// the engine, seed, root and vars the run used, each word shell-quoted, so
+// pasting it reproduces the case and runs nothing else.
 func rerunCommand(file, name string, cfg runner.Config) string {
-	cmd := "chaosrun " + file
-	if name != "" && name != interp.FileCaseName(file) {
-		cmd += " --run " + name
+	if strings.HasPrefix(file, "-") {
+		file = "./" + file // a file, never a flag
 	}
-	if cfg.Engine != runner.EngineSim {
-		cmd += " --engine " + cfg.Engine
-	} else {
-		cmd += fmt.Sprintf(" --seed %d", cfg.Seed)
+	words := []string{"chaosrun", file}
+	if name != "" && name != interp.FileCaseName(file) {
+		words = append(words, "--run", name)
+	}
+	words = append(words, "--engine", cfg.Engine)
+	if cfg.Engine == runner.EngineSim {
+		words = append(words, "--seed", fmt.Sprint(cfg.Seed))
+	}
+	if cfg.Root != "" {
+		words = append(words, "--root", cfg.Root)
 	}
 	keys := make([]string, 0, len(cfg.Vars))
 	for k := range cfg.Vars {
@@ -238,9 +245,21 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		cmd += fmt.Sprintf(" --var %s=%s", k, cfg.Vars[k])
+		words = append(words, "--var", k+"="+cfg.Vars[k])
 	}
-	return cmd
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote makes s one inert word of a POSIX shell: as it is when it
+// holds only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // runID is the given run ID, or a new random one.
