@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -75,16 +76,20 @@ type FileResult struct {
 	Cases []CaseResult
 	// Interrupted is set when the run's context ended before all cases ran.
 	Interrupted bool
+	// NotRun names the cases the end of the run's context kept from
+	// starting, in file order.
+	NotRun []string
 }
 
 // Run is the state shared by the cases of one file: the module cache and
 // the load-time case, whose cleanups run when the file is done.
 type Run struct {
-	opts    Options
-	root    string
-	modules map[string]*module
-	setup   *Case
-	ctx     context.Context
+	opts     Options
+	declared []string // the test_* functions the file defines (testDefs)
+	root     string
+	modules  map[string]*module
+	setup    *Case
+	ctx      context.Context
 }
 
 type module struct {
@@ -133,13 +138,16 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 	}, false)
 	tests := testFunctions(globals)
 	if len(tests) == 0 || setupRes.Err != nil {
-		if len(tests) > 0 {
+		if len(tests) > 0 || len(r.declared) > 0 {
 			setupRes.Name = LoadCase
 		}
 		setupRes.Err = errors.Join(setupRes.Err, setup.runCleanups())
 		setupRes.Elapsed = setup.Elapsed()
 		r.done(res, setupRes)
 		res.Interrupted = setupRes.Interrupted
+		if res.Interrupted && len(r.declared) > 0 {
+			res.NotRun = r.selected(r.declared)
+		}
 		return
 	}
 	setupRes.Name = LoadCase
@@ -149,7 +157,8 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 		}
 		if r.ctx.Err() != nil {
 			res.Interrupted = true
-			break
+			res.NotRun = append(res.NotRun, fn.Name())
+			continue
 		}
 		c, err := r.startCase(fn.Name(), res.File)
 		if err != nil {
@@ -167,6 +176,14 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 		setupRes.Err = err
 		r.done(res, setupRes)
 	}
+}
+
+// selected are the names among names that opts.Only selects.
+func (r *Run) selected(names []string) []string {
+	if r.opts.Only == "" {
+		return names
+	}
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n != r.opts.Only })
 }
 
 // done records a finished case and reports it to the caller.
@@ -285,7 +302,9 @@ func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *star
 	if root, err = filepath.Abs(root); err != nil {
 		return nil, nil, false, &ScriptError{Msg: err.Error()}
 	}
-	return newRun(ctx, opts, root), prog, len(testDefs(f)) > 0, nil
+	r = newRun(ctx, opts, root)
+	r.declared = testDefs(f)
+	return r, prog, len(r.declared) > 0, nil
 }
 
 // newRun makes the Run of one file, with an empty module cache; root is

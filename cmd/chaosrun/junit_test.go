@@ -22,6 +22,7 @@ type xmlSuites struct {
 	Tests    string     `xml:"tests,attr"`
 	Failures string     `xml:"failures,attr"`
 	Errors   string     `xml:"errors,attr"`
+	Skipped  string     `xml:"skipped,attr"`
 	Time     string     `xml:"time,attr"`
 	Suites   []xmlSuite `xml:"testsuite"`
 }
@@ -41,6 +42,7 @@ type xmlCase struct {
 	Time      string      `xml:"time,attr"`
 	Failure   *xmlProblem `xml:"failure"`
 	Error     *xmlProblem `xml:"error"`
+	Skipped   *xmlProblem `xml:"skipped"`
 }
 
 type xmlProblem struct {

@@ -112,11 +112,12 @@ func runAction(c *cli.Context) error {
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
 	opts := runOptions(cfg, out, report, prog)
-	for _, path := range files {
+	for i, path := range files {
 		res := interp.RunFile(ctx, path, opts)
 		out.file(res)
 		report.fileError(res)
 		if ctx.Err() != nil {
+			reportNotRun(ctx, res, files[i+1:], cfg.Only, out, report)
 			break
 		}
 	}
@@ -142,6 +143,29 @@ func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *prog
 	}
 	opts.CaseFailed = explainFailure
 	return withProgress(opts, prog)
+}
+
+// reportNotRun reports the cases the end of ctx (Ctrl-C, --timeout) kept
+// from running, so a cut-short run never drops them silently: the rest of
+// res's file, then every case of the files after it.
+func reportNotRun(ctx context.Context, res *interp.FileResult, rest []string, only string, out *printer, report *junitReport) {
+	reason := "interrupted"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		reason = "timed out"
+	}
+	out.notRun(res.File, res.NotRun, reason)
+	report.notRun(res.File, res.NotRun, reason)
+	for _, file := range rest {
+		names, err := interp.CaseNames(file)
+		if err != nil {
+			names = []string{interp.LoadCase}
+		}
+		if only != "" {
+			names = []string{only} // filesWithCase kept only files that have it
+		}
+		out.notRun(file, names, reason)
+		report.notRun(file, names, reason)
+	}
 }
 
 // configFrom reads the run flags.
