@@ -16,8 +16,8 @@ import (
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
-// ExplainTimeout bounds what Explain asks the engine.
-var ExplainTimeout = 10 * time.Second
+// explainTimeout bounds what Explain asks the engine.
+const explainTimeout = 10 * time.Second
 
 // explainTasks is how many task errors Explain shows per service.
 const explainTasks = 3
@@ -58,7 +58,7 @@ func Explain(c *interp.Case) string {
 	if e == nil || t == nil {
 		return ""
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ExplainTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), explainTimeout)
 	defer cancel()
 	t.mu.Lock()
 	names := append([]string(nil), t.names...)

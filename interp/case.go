@@ -11,8 +11,8 @@ import (
 	"github.com/coop-cloud/chaosrun/clock"
 )
 
-// CleanupTimeout bounds each cleanup of a case.
-var CleanupTimeout = 2 * time.Minute
+// cleanupTimeout bounds each cleanup of a case.
+const cleanupTimeout = 2 * time.Minute
 
 // Case is the per-case state of a run: its clock, transcript, cleanups and
 // the values builtin families attach to it (an engine, say).
@@ -97,10 +97,10 @@ func (c *Case) runCleanups() error {
 	c.mu.Unlock()
 	var first error
 	for i := len(cs) - 1; i >= 0; i-- {
-		ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		err := cs[i].fn(ctx)
 		if err == nil && ctx.Err() != nil {
-			err = fmt.Errorf("did not finish within %s", CleanupTimeout)
+			err = fmt.Errorf("did not finish within %s", cleanupTimeout)
 		}
 		cancel()
 		if err != nil {

@@ -21,5 +21,5 @@
 //
 // Cancelling the run's context (Ctrl-C, --timeout) cancels every Starlark
 // thread of the running case and the context that blocking builtins watch;
-// the case's cleanups then run, each bounded by CleanupTimeout.
+// the case's cleanups then run, each bounded by two minutes.
 package interp

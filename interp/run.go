@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -39,8 +40,11 @@ type Options struct {
 	CaseFailed func(c *Case, err error) string
 }
 
-// FileOptions are the Starlark dialect of scenarios.
-var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+// fileOptions returns the Starlark dialect of scenarios, a fresh value a
+// caller may change (see replOptions).
+func fileOptions() *syntax.FileOptions {
+	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+}
 
 // LoadCase names the pseudo-case that holds what a file with test_*
 // functions did while its module loaded.
@@ -72,16 +76,20 @@ type FileResult struct {
 	Cases []CaseResult
 	// Interrupted is set when the run's context ended before all cases ran.
 	Interrupted bool
+	// NotRun names the cases the end of the run's context kept from
+	// starting, in file order.
+	NotRun []string
 }
 
 // Run is the state shared by the cases of one file: the module cache and
 // the load-time case, whose cleanups run when the file is done.
 type Run struct {
-	opts    Options
-	root    string
-	modules map[string]*module
-	setup   *Case
-	ctx     context.Context
+	opts     Options
+	declared []string // the test_* functions the file defines (testDefs)
+	root     string
+	modules  map[string]*module
+	setup    *Case
+	ctx      context.Context
 }
 
 type module struct {
@@ -130,13 +138,16 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 	}, false)
 	tests := testFunctions(globals)
 	if len(tests) == 0 || setupRes.Err != nil {
-		if len(tests) > 0 {
+		if len(tests) > 0 || len(r.declared) > 0 {
 			setupRes.Name = LoadCase
 		}
 		setupRes.Err = errors.Join(setupRes.Err, setup.runCleanups())
 		setupRes.Elapsed = setup.Elapsed()
 		r.done(res, setupRes)
 		res.Interrupted = setupRes.Interrupted
+		if res.Interrupted && len(r.declared) > 0 {
+			res.NotRun = r.selected(r.declared)
+		}
 		return
 	}
 	setupRes.Name = LoadCase
@@ -146,7 +157,8 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 		}
 		if r.ctx.Err() != nil {
 			res.Interrupted = true
-			break
+			res.NotRun = append(res.NotRun, fn.Name())
+			continue
 		}
 		c, err := r.startCase(fn.Name(), res.File)
 		if err != nil {
@@ -164,6 +176,14 @@ func (r *Run) run(prog *starlark.Program, res *FileResult) {
 		setupRes.Err = err
 		r.done(res, setupRes)
 	}
+}
+
+// selected are the names among names that opts.Only selects.
+func (r *Run) selected(names []string) []string {
+	if r.opts.Only == "" {
+		return names
+	}
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n != r.opts.Only })
 }
 
 // done records a finished case and reports it to the caller.
@@ -282,24 +302,15 @@ func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *star
 	if root, err = filepath.Abs(root); err != nil {
 		return nil, nil, false, &ScriptError{Msg: err.Error()}
 	}
-	return newRun(ctx, opts, root), prog, definesTests(f), nil
+	r = newRun(ctx, opts, root)
+	r.declared = testDefs(f)
+	return r, prog, len(r.declared) > 0, nil
 }
 
 // newRun makes the Run of one file, with an empty module cache; root is
 // the absolute folder loads cannot leave.
 func newRun(ctx context.Context, opts Options, root string) *Run {
 	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
-}
-
-// definesTests reports whether a file defines a test_* function at top
-// level, the only way a case function comes to be (see testFunctions).
-func definesTests(f *syntax.File) bool {
-	for _, stmt := range f.Stmts {
-		if def, ok := stmt.(*syntax.DefStmt); ok && strings.HasPrefix(def.Name.Name, "test_") {
-			return true
-		}
-	}
-	return false
 }
 
 // compile parses and resolves a scenario file.
@@ -309,7 +320,7 @@ func compile(path string, predeclared starlark.StringDict) (*syntax.File, *starl
 		return nil, nil, &ScriptError{Msg: readError(path, err)}
 	}
 	isPredeclared := func(name string) bool { _, ok := predeclared[name]; return ok || name == "vars" }
-	f, prog, err := starlark.SourceProgramOptions(FileOptions, path, src, isPredeclared)
+	f, prog, err := starlark.SourceProgramOptions(fileOptions(), path, src, isPredeclared)
 	if err != nil {
 		return nil, nil, staticError(err, predeclared)
 	}

@@ -55,9 +55,9 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 // replOptions are the scenario dialect, with load() binding globally as
 // Python's prompt does.
 func replOptions() *syntax.FileOptions {
-	opts := *FileOptions
+	opts := fileOptions()
 	opts.LoadBindsGlobally = true
-	return &opts
+	return opts
 }
 
 // Parse reads one chunk (a statement, or an indented block ended by a blank

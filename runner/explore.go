@@ -22,25 +22,39 @@ type ExploreOptions struct {
 	Shard, Shards int
 }
 
-// CaseStats counts one case's outcomes over the seeds explored.
+// CaseStats counts one case's outcomes over the seeds explored. Runs =
+// Passed + Failed + Interrupted; Errors are among the Failed.
 type CaseStats struct {
 	Name   string `json:"name"`
 	Runs   int    `json:"runs"`
 	Passed int    `json:"passed"`
 	Failed int    `json:"failed"`
+	// Errors counts the failed runs that ended in a script error (a bad
+	// argument, say) rather than a failed check.
+	Errors int `json:"errors"`
+	// Interrupted counts the runs an interrupt cut off: neither passes
+	// nor failures.
+	Interrupted int `json:"interrupted"`
 	// Failures counts each distinct failure message.
 	Failures map[string]int `json:"failures,omitempty"`
-	// FirstFailingSeed is the smallest failing seed, or -1.
-	FirstFailingSeed int64 `json:"first_failing_seed"`
+	// FirstFailingSeed is the smallest failing seed; nil when none failed.
+	FirstFailingSeed *int64 `json:"first_failing_seed"`
 }
 
 // ExploreSummary is the result of an explore run; summaries of the shards
 // of one sweep merge into the summary of the whole sweep.
 type ExploreSummary struct {
-	File  string       `json:"file"`
-	Runs  int          `json:"runs"`
-	Cases []*CaseStats `json:"cases"`
-	order []string     // case names in file order
+	File string `json:"file"`
+	// Vars and Root are the run's --var values and --root, for replaying.
+	Vars map[string]string `json:"vars,omitempty"`
+	Root string            `json:"root,omitempty"`
+	Runs int               `json:"runs"`
+	// SeedRanges are the seeds the summary was asked to cover.
+	SeedRanges []SeedRange `json:"seed_ranges"`
+	// Interrupted is set when an interrupt cut the sweep short.
+	Interrupted bool         `json:"interrupted,omitempty"`
+	Cases       []*CaseStats `json:"cases"`
+	order       []string     // case names in file order
 }
 
 // Explore runs every case of a scenario on the simulator under each seed.
@@ -59,7 +73,11 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 			}
 		}
 	}()
-	sum := &ExploreSummary{File: path}
+	sum := &ExploreSummary{File: path, Root: cfg.Root,
+		SeedRanges: []SeedRange{{First: opts.Seed, Count: opts.Runs, Shard: max(opts.Shard, 1), Shards: max(opts.Shards, 1)}}}
+	if len(cfg.Vars) > 0 {
+		sum.Vars = cfg.Vars
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, max(opts.Jobs, 1))
@@ -88,15 +106,16 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 		return sum, fmt.Errorf("explore: %s: no run (check --runs and --shard)", path)
 	}
 	sum.sort()
+	sum.Interrupted = ctx.Err() != nil
 	return sum, ctx.Err()
 }
 
 // exploreWorker loads the module once and runs every case per seed.
 func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string), report func(int64, interp.CaseResult)) error {
-	// Explore reports through its summary, not cfg's hooks, and applies
-	// cfg.Only to the case list itself.
+	// Explore reports through its summary, not hooks, and applies cfg.Only
+	// to the case list itself.
 	opts := Options(cfg)
-	opts.Only, opts.Sink, opts.CaseDone = "", nil, nil
+	opts.Only = ""
 	m, err := interp.LoadModule(ctx, path, opts)
 	if err != nil {
 		return err
@@ -118,6 +137,9 @@ func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan in
 	}
 	for seed := range seeds {
 		for _, name := range names {
+			if ctx.Err() != nil {
+				return nil // what is left did not run: the summary says so
+			}
 			c := cfg
 			c.Seed = seed
 			report(seed, m.RunCase(ctx, name, startCase(c)))
@@ -135,7 +157,7 @@ func (s *ExploreSummary) stats(name string) *CaseStats {
 		}
 	}
 	if cs == nil {
-		cs = &CaseStats{Name: name, FirstFailingSeed: -1, Failures: map[string]int{}}
+		cs = &CaseStats{Name: name, Failures: map[string]int{}}
 		s.Cases = append(s.Cases, cs)
 	}
 	return cs
@@ -144,14 +166,18 @@ func (s *ExploreSummary) stats(name string) *CaseStats {
 func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
 	cs := s.stats(r.Name)
 	cs.Runs++
-	if r.Passed() {
+	switch {
+	case r.Interrupted:
+		cs.Interrupted++
+	case r.Passed():
 		cs.Passed++
-	} else {
+	default:
 		cs.Failed++
-		cs.Failures[failureKey(r.Err)]++
-		if cs.FirstFailingSeed < 0 || seed < cs.FirstFailingSeed {
-			cs.FirstFailingSeed = seed
+		if !interp.IsFailure(r.Err) {
+			cs.Errors++
 		}
+		cs.Failures[failureKey(r.Err)]++
+		cs.FirstFailingSeed = minSeed(cs.FirstFailingSeed, &seed)
 	}
 	if cs.Runs > s.Runs {
 		s.Runs = cs.Runs
@@ -167,31 +193,6 @@ func failureKey(err error) string {
 		msg = strings.TrimPrefix(msg, pos+": ")
 	}
 	return msg
-}
-
-// Merge adds another shard's summary of the same scenario.
-func (s *ExploreSummary) Merge(o *ExploreSummary) error {
-	if s.File == "" {
-		s.File = o.File
-	}
-	if o.File != s.File {
-		return fmt.Errorf("explore: cannot merge summaries of %s and %s", s.File, o.File)
-	}
-	for _, oc := range o.Cases {
-		cs := s.stats(oc.Name)
-		cs.Runs += oc.Runs
-		cs.Passed += oc.Passed
-		cs.Failed += oc.Failed
-		for k, n := range oc.Failures {
-			cs.Failures[k] += n
-		}
-		if oc.FirstFailingSeed >= 0 && (cs.FirstFailingSeed < 0 || oc.FirstFailingSeed < cs.FirstFailingSeed) {
-			cs.FirstFailingSeed = oc.FirstFailingSeed
-		}
-	}
-	s.Runs += o.Runs
-	s.sort()
-	return nil
 }
 
 // sort puts the cases in file order (when known), else by name.

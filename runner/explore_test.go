@@ -3,7 +3,9 @@ package runner
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestExploreShardsMergeToTheWholeSweep(t *testing.T) {
@@ -40,9 +42,9 @@ func TestExploreShardsMergeToTheWholeSweep(t *testing.T) {
 		}
 	}
 	// The first failing seed replays the failure.
-	res := RunFile(ctx, "testdata/flaky.star", Config{Engine: EngineSim, Seed: flaky.FirstFailingSeed, Only: "test_flaky"})
+	res := RunFile(ctx, "testdata/flaky.star", Config{Engine: EngineSim, Seed: *flaky.FirstFailingSeed, Only: "test_flaky"})
 	if len(res.Cases) == 0 || res.Cases[0].Passed() {
-		t.Errorf("seed %d did not replay the failure", flaky.FirstFailingSeed)
+		t.Errorf("seed %d did not replay the failure", *flaky.FirstFailingSeed)
 	}
 }
 
@@ -64,5 +66,74 @@ func TestVerboseRecordsEngineEvents(t *testing.T) {
 	}
 	if n := count(true); n < 3 {
 		t.Errorf("with -v: %d engine events, want the task's states", n)
+	}
+}
+
+// TestExploreFirstFailingSeedOfNegativeSeeds: seeds run from --seed up,
+// negative ones included, and the first failing seed is the smallest
+// that failed, not a "none" marker.
+func TestExploreFirstFailingSeedOfNegativeSeeds(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{Engine: EngineSim, Only: "test_flaky"}
+	sum, err := Explore(ctx, "testdata/flaky.star", cfg, ExploreOptions{Runs: 30, Seed: -25, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := sum.Cases[0].FirstFailingSeed
+	if first == nil {
+		t.Fatalf("no failing seed in %+v", sum.Cases[0])
+	}
+	for seed := int64(-25); seed <= *first; seed++ {
+		cfg.Seed = seed
+		res := RunFile(ctx, "testdata/flaky.star", cfg)
+		if failed := !res.Cases[0].Passed(); failed != (seed == *first) {
+			t.Errorf("seed %d failed: %v; first failing seed %d", seed, failed, *first)
+		}
+	}
+}
+
+// TestExploreInterruptIsNotFailure: case runs an interrupt cuts off count
+// as interrupted, the summary says it was interrupted and how many seeds
+// did not run, and its counts still add up.
+func TestExploreInterruptIsNotFailure(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	sum, err := Explore(ctx, "testdata/flaky.star", Config{Engine: EngineSim}, ExploreOptions{Runs: 1000000, Seed: 1, Jobs: 2})
+	if err == nil || !sum.Interrupted || sum.NotRun() <= 0 {
+		t.Fatalf("err %v, interrupted %v, %d not run: want the interruption", err, sum.Interrupted, sum.NotRun())
+	}
+	for _, cs := range sum.Cases {
+		for msg := range cs.Failures {
+			if strings.Contains(msg, "interrupted") || strings.Contains(msg, "timed out") {
+				t.Errorf("case %s: an interrupted run counted as a failure: %s", cs.Name, msg)
+			}
+		}
+	}
+	if err := sum.Check(); err != nil {
+		t.Errorf("the interrupted summary does not add up: %v", err)
+	}
+}
+
+func TestSeedRangesOverlap(t *testing.T) {
+	tests := []struct {
+		a, b SeedRange
+		want bool
+	}{
+		{SeedRange{1, 10, 1, 2}, SeedRange{1, 10, 2, 2}, false},
+		{SeedRange{1, 10, 1, 2}, SeedRange{1, 10, 1, 2}, true},
+		{SeedRange{1, 10, 1, 1}, SeedRange{11, 10, 1, 1}, false},
+		{SeedRange{1, 10, 1, 1}, SeedRange{10, 10, 1, 1}, true},
+		{SeedRange{-5, 10, 1, 3}, SeedRange{0, 10, 1, 2}, true}, // -5, -2, 1, 4 and 0, 2, 4
+		{SeedRange{0, 6, 1, 2}, SeedRange{1, 6, 2, 2}, true},    // 0, 2, 4 and 2, 4, 6
+		{SeedRange{0, 6, 1, 2}, SeedRange{1, 6, 1, 2}, false},   // 0, 2, 4 and 1, 3, 5
+		{SeedRange{1, 0, 1, 1}, SeedRange{1, 10, 1, 1}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.a.overlaps(tt.b); got != tt.want {
+			t.Errorf("%s overlaps %s: %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := tt.b.overlaps(tt.a); got != tt.want {
+			t.Errorf("%s overlaps %s: %v, want %v", tt.b, tt.a, got, tt.want)
+		}
 	}
 }

@@ -26,8 +26,8 @@ const (
 	EngineNone = "none"
 )
 
-// SimEpoch is where every simulated case's clock starts.
-var SimEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// simEpoch is where every simulated case's clock starts.
+var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Config is what a run is asked to do.
 type Config struct {
@@ -40,10 +40,6 @@ type Config struct {
 	// Verbose records the engine events that convergence waits see (task
 	// states, update states) in transcripts too.
 	Verbose bool
-	// Sink receives each event as it is recorded.
-	Sink func(c *interp.Case, e interp.Event)
-	// CaseDone is called as soon as each case has finished.
-	CaseDone func(file string, r interp.CaseResult)
 
 	// RunID labels what a real-engine run creates (chaosrun.run=<id>).
 	RunID string
@@ -69,16 +65,15 @@ func RunFile(ctx context.Context, path string, cfg Config) *interp.FileResult {
 	return interp.RunFile(ctx, path, Options(cfg))
 }
 
-// Options are the interp options of a run with cfg, for callers that add
-// hooks of their own (progress, failure detail) or make an interp.Session.
+// Options are the interp options of a run with cfg. Its hooks (Sink,
+// CaseDone, CaseFailed) live only in interp.Options: a caller that wants
+// them sets them on what Options returns.
 func Options(cfg Config) interp.Options {
 	return interp.Options{
 		Predeclared: builtins.Predeclared(),
 		Vars:        cfg.Vars,
 		Root:        cfg.Root,
 		Only:        cfg.Only,
-		Sink:        cfg.Sink,
-		CaseDone:    cfg.CaseDone,
 		StartCase:   startCase(cfg),
 	}
 }
@@ -91,7 +86,7 @@ func startCase(cfg Config) func(c *interp.Case) error {
 		}
 		switch cfg.Engine {
 		case EngineSim:
-			builtins.Attach(c, sim.New(cfg.Seed, clock.NewVirtual(SimEpoch)))
+			builtins.Attach(c, sim.New(cfg.Seed, clock.NewVirtual(simEpoch)))
 			return nil
 		case EngineNone:
 			return nil // the real clock, no swarm

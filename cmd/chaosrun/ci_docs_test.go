@@ -96,7 +96,7 @@ func TestCIDocsYAML(t *testing.T) {
 // commands that docs/ci.md shows against the command line's own flags.
 func TestCIDocsCommandsUseRealFlags(t *testing.T) {
 	app := newApp(io.Discard, io.Discard)
-	flags := map[string]map[string]bool{"run": {}, "test": {}}
+	flags := map[string]map[string]bool{"run": {}, "test": {}, "explore": {}}
 	for _, cmd := range app.Commands {
 		if flags[cmd.Name] != nil {
 			for _, f := range cmd.Flags {
@@ -115,8 +115,8 @@ func TestCIDocsCommandsUseRealFlags(t *testing.T) {
 	for _, m := range matches {
 		args := strings.Fields(m[1])
 		cmd := "run"
-		if len(args) > 0 && args[0] == "test" {
-			cmd = "test"
+		if len(args) > 0 && flags[args[0]] != nil {
+			cmd = args[0]
 		}
 		for _, a := range args {
 			if name, ok := strings.CutPrefix(a, "--"); ok && !flags[cmd][strings.SplitN(name, "=", 2)[0]] {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/runner"
 )
 
@@ -26,37 +28,53 @@ func exploreCommand() *cli.Command {
 			"timing). For each case it reports passes, failures, the distinct failure messages with\n" +
 			"counts and the command that replays the first failing seed. --shard i/n keeps every n-th\n" +
 			"seed so CI jobs can split a sweep; --merge adds up their --json summaries.\n" +
-			"It exits 0 when the sweep ran, whatever the outcomes (--strict: 1 if any run failed).",
-		ArgsUsage: "FILE.star",
+			"It exits 1 when a case failed more often than --max-failure-rate allows (by default, at\n" +
+			"all), 2 when a run had a script error, 130 when interrupted.",
+		ArgsUsage: "FILE.star | --merge A.json [B.json...]",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: 100, Usage: "number of seeds"},
 			seedFlag("first seed"),
 			&cli.IntFlag{Name: "jobs", Value: runtime.NumCPU(), Usage: "runs in parallel"},
 			&cli.StringFlag{Name: "shard", Usage: "`i/n`: run only the i-th of n shares of the seeds"},
 			varFlag(varUsage),
+			rootFlag("folder that load() may not leave (default: the scenario's folder)"),
 			&cli.StringFlag{Name: flagRun, Usage: "explore only the test_* case with this name"},
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the summary as JSON (mergeable)"},
-			&cli.StringSliceFlag{Name: "merge", Usage: "merge these JSON summaries instead of running (repeatable)"},
-			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when any run failed"},
+			&cli.StringSliceFlag{Name: flagMerge, Usage: "merge these JSON summaries, and the files after the flags, instead of running (repeatable)"},
+			maxFailureRateFlag(),
+			&cli.BoolFlag{Name: "strict", Hidden: true, Usage: "what explore does by default now: exit 1 when a run failed"},
 		},
 		Action: exploreAction,
 	}
 }
 
+const flagMerge = "merge"
+
 func exploreAction(c *cli.Context) error {
-	if files := c.StringSlice("merge"); len(files) > 0 {
-		sum, err := mergeSummaries(files)
+	th, err := parseThresholds(c.StringSlice(flagMaxFailureRate))
+	if err != nil {
+		return usageError(err)
+	}
+	if files := c.StringSlice(flagMerge); len(files) > 0 {
+		sum, err := mergeSummaries(append(files, c.Args().Slice()...))
 		if err != nil {
 			return usageError(err)
 		}
-		return printExplore(c, sum, 0, 0)
+		if err := th.checkNames(sum.File, caseNames(sum)); err != nil {
+			return usageError(err)
+		}
+		return finishExplore(c, sum, th, 0, 0, false)
 	}
 	if c.NArg() != 1 {
-		return usageError(errors.New("explore: give one scenario file"))
+		return usageError(errors.New("explore: give one scenario file, or --merge and summaries"))
 	}
-	vars, err := parseVars(c.StringSlice(flagVar))
-	if err != nil {
+	path := c.Args().First()
+	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun)}
+	if cfg.Vars, err = parseVars(c.StringSlice(flagVar)); err != nil {
 		return usageError(err)
+	}
+	if err := checkExploreCases(path, cfg.Only, th); err != nil {
+		return err
 	}
 	shard, shards, err := parseShard(c.String("shard"))
 	if err != nil {
@@ -68,21 +86,41 @@ func exploreAction(c *cli.Context) error {
 		debug.SetGCPercent(400)
 	}
 	opts := runner.ExploreOptions{Runs: c.Int("runs"), Seed: c.Int64(flagSeed), Jobs: max(c.Int("jobs"), 1), Shard: shard, Shards: shards}
-	cfg := runner.Config{Engine: runner.EngineSim, Vars: vars, Only: c.String(flagRun)}
 	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, 0)
 	defer stop()
 	start := time.Now()
-	sum, err := runner.Explore(ctx, c.Args().First(), cfg, opts)
+	sum, err := runner.Explore(ctx, path, cfg, opts)
 	if err != nil && !userStop() {
 		return err
 	}
-	if perr := printExplore(c, sum, time.Since(start), opts.Jobs); perr != nil {
-		return perr
+	return finishExplore(c, sum, th, time.Since(start), opts.Jobs, userStop())
+}
+
+// checkExploreCases checks --run and the thresholds' case names against
+// the scenario's cases before anything runs. A file that cannot be read
+// is left to Explore to report.
+func checkExploreCases(path, only string, th thresholds) error {
+	if only != "" {
+		if _, err := filesWithCase([]string{path}, only); err != nil {
+			return err
+		}
 	}
-	if userStop() {
-		return &exitError{code: exitInterrupted, silent: true}
+	names, err := interp.CaseNames(path)
+	if err != nil {
+		return nil
+	}
+	if err := th.checkNames(path, names); err != nil {
+		return usageError(err)
 	}
 	return nil
+}
+
+func caseNames(sum *runner.ExploreSummary) []string {
+	names := make([]string, len(sum.Cases))
+	for i, cs := range sum.Cases {
+		names[i] = cs.Name
+	}
+	return names
 }
 
 func parseShard(s string) (int, int, error) {
@@ -98,41 +136,66 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
+// mergeSummaries adds up the --json summaries of a sweep's shards; a file
+// given twice, shards that share seeds and counts that cannot be are
+// refused, naming the file.
 func mergeSummaries(files []string) (*runner.ExploreSummary, error) {
 	sum := &runner.ExploreSummary{}
+	seen := map[string]string{}
 	for _, f := range files {
+		abs, _ := filepath.Abs(f)
+		if first, dup := seen[abs]; dup {
+			return nil, fmt.Errorf("explore --merge: %s is %s again: each shard's summary counts once", f, first)
+		}
+		seen[abs] = f
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("explore: %v", err)
+			return nil, fmt.Errorf("explore --merge: %v", err)
 		}
 		var s runner.ExploreSummary
 		if err := json.Unmarshal(b, &s); err != nil {
-			return nil, fmt.Errorf("explore: %s: not a --json summary: %v", f, err)
+			return nil, fmt.Errorf("explore --merge: %s: not a --json summary: %v", f, err)
 		}
 		if err := sum.Merge(&s); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("explore --merge: %s: %v", f, err)
 		}
 	}
 	return sum, nil
 }
 
-// printExplore prints the summary as text or JSON.
-func printExplore(c *cli.Context, sum *runner.ExploreSummary, took time.Duration, jobs int) error {
+// finishExplore prints the summary as text or JSON and exits as the
+// thresholds judge it (130 when the user interrupted).
+func finishExplore(c *cli.Context, sum *runner.ExploreSummary, th thresholds, took time.Duration, jobs int, interrupted bool) error {
+	code, line := th.verdict(sum)
+	if sum.Interrupted {
+		line += fmt.Sprintf("; interrupted: %d case runs cut off, %d seeds not run", interruptedRuns(sum), sum.NotRun())
+	}
+	if interrupted {
+		code = worse(code, exitInterrupted)
+	}
 	w := c.App.Writer
 	if c.Bool(flagJSON) {
 		b, _ := json.MarshalIndent(sum, "", "  ")
 		fmt.Fprintln(w, string(b))
-	} else {
-		writeExplore(w, sum, took, jobs)
-	}
-	if c.Bool("strict") {
-		for _, cs := range sum.Cases {
-			if cs.Failed > 0 {
-				return &exitError{code: exitFailed, silent: true}
-			}
+		if code != exitOK {
+			return &exitError{code: code, err: errors.New(line)} // on stderr: stdout is the JSON
 		}
+		return nil
+	}
+	writeExplore(w, sum, took, jobs)
+	fmt.Fprintln(w, line)
+	if code != exitOK {
+		return &exitError{code: code, silent: true}
 	}
 	return nil
+}
+
+func interruptedRuns(sum *runner.ExploreSummary) int {
+	n := 0
+	for _, cs := range sum.Cases {
+		n += cs.Interrupted
+	}
+	return n
 }
 
 func writeExplore(w io.Writer, sum *runner.ExploreSummary, took time.Duration, jobs int) {
@@ -147,7 +210,11 @@ func writeExplore(w io.Writer, sum *runner.ExploreSummary, took time.Duration, j
 	}
 	fmt.Fprintln(w)
 	for _, cs := range sum.Cases {
-		fmt.Fprintf(w, "  %-40s %5d passed %5d failed (%.1f%%)\n", cs.Name, cs.Passed, cs.Failed, 100*float64(cs.Failed)/float64(max(cs.Runs, 1)))
+		fmt.Fprintf(w, "  %-40s %5d passed %5d failed (%.1f%%)", cs.Name, cs.Passed, cs.Failed, 100*failureRate(cs))
+		if cs.Interrupted > 0 {
+			fmt.Fprintf(w, " %5d interrupted", cs.Interrupted)
+		}
+		fmt.Fprintln(w)
 		msgs := make([]string, 0, len(cs.Failures))
 		for m := range cs.Failures {
 			msgs = append(msgs, m)
@@ -161,9 +228,9 @@ func writeExplore(w io.Writer, sum *runner.ExploreSummary, took time.Duration, j
 		for _, m := range msgs {
 			fmt.Fprintf(w, "      %5d× %s\n", cs.Failures[m], m)
 		}
-		if cs.FirstFailingSeed >= 0 {
-			fmt.Fprintf(w, "      first failing seed %d: %s\n", cs.FirstFailingSeed,
-				rerunCommand(sum.File, cs.Name, runner.Config{Engine: runner.EngineSim, Seed: cs.FirstFailingSeed}))
+		if seed := cs.FirstFailingSeed; seed != nil {
+			fmt.Fprintf(w, "      first failing seed %d: %s\n", *seed,
+				rerunCommand(sum.File, cs.Name, runner.Config{Engine: runner.EngineSim, Seed: *seed, Vars: sum.Vars, Root: sum.Root}))
 		}
 	}
 }

@@ -30,6 +30,7 @@ type (
 		Tests    int           `xml:"tests,attr"`
 		Failures int           `xml:"failures,attr"`
 		Errors   int           `xml:"errors,attr"`
+		Skipped  int           `xml:"skipped,attr,omitempty"`
 		Time     string        `xml:"time,attr"`
 		Suites   []*junitSuite `xml:"testsuite"`
 	}
@@ -54,6 +55,10 @@ type (
 		Time      string        `xml:"time,attr"`
 		Failure   *junitProblem `xml:"failure,omitempty"`
 		Error     *junitProblem `xml:"error,omitempty"`
+		Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
@@ -152,6 +157,22 @@ func (j *junitReport) caseDone(file string, c interp.CaseResult, cfg runner.Conf
 	j.add(file, c.Name, c.Elapsed, &junitProblem{Message: message, Type: codeName(caseCode(c, userStop)), Body: xmlSafe(body.String())}, nil)
 }
 
+// notRun records cases a cut-short run did not start as skipped.
+func (j *junitReport) notRun(file string, names []string, reason string) {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	s := j.suite(file)
+	for _, name := range names {
+		s.Tests++
+		s.Skipped++
+		s.Cases = append(s.Cases, junitCase{Classname: file, Name: name, Time: seconds(0),
+			Skipped: &junitSkipped{Message: "not run: " + reason}})
+	}
+}
+
 // fileError records a file that could not run (the JSON "ERROR" verdict).
 func (j *junitReport) fileError(res *interp.FileResult) {
 	if j == nil || res.Err == nil {
@@ -192,6 +213,7 @@ func (j *junitReport) write() error {
 		all.Tests += s.Tests
 		all.Failures += s.Failures
 		all.Errors += s.Errors
+		all.Skipped += s.Skipped
 		total += s.seconds
 	}
 	all.Time = seconds(total)

@@ -22,6 +22,7 @@ type xmlSuites struct {
 	Tests    string     `xml:"tests,attr"`
 	Failures string     `xml:"failures,attr"`
 	Errors   string     `xml:"errors,attr"`
+	Skipped  string     `xml:"skipped,attr"`
 	Time     string     `xml:"time,attr"`
 	Suites   []xmlSuite `xml:"testsuite"`
 }
@@ -41,6 +42,7 @@ type xmlCase struct {
 	Time      string      `xml:"time,attr"`
 	Failure   *xmlProblem `xml:"failure"`
 	Error     *xmlProblem `xml:"error"`
+	Skipped   *xmlProblem `xml:"skipped"`
 }
 
 type xmlProblem struct {
@@ -107,7 +109,7 @@ func TestJUnitAgreesWithJSON(t *testing.T) {
 		{"failing", []string{"testdata/passes.star", "testdata/fails.star"}, 1,
 			[]string{"testdata/passes.star passes ", "testdata/fails.star test_fails failure"}, "failed",
 			[]string{"testdata/fails.star:2:14: assert.eq: got 1, want 2",
-				"rerun: chaosrun testdata/fails.star --run test_fails --seed 1"}},
+				"rerun: chaosrun testdata/fails.star --run test_fails --engine sim --seed 1"}},
 		{"file error", []string{"testdata/syntax.star", "testdata/passes.star"}, 2,
 			[]string{"testdata/syntax.star (load) error", "testdata/passes.star passes "}, "", nil},
 	}

@@ -76,6 +76,17 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "testdata/syntax.star"}, 2, "testdata/syntax.star:1:3"},
 		{[]string{"check", "testdata/passes.star"}, 0, ""},
 		{[]string{"doc", "slep"}, 2, "did you mean sleep?"},
+		// --run must name a case that exists (issue 12).
+		{[]string{"../../examples/hello.star", "--run", "test_greting"}, 2,
+			"--run test_greting matches no case (did you mean test_greeting?); cases of ../../examples/hello.star: test_greeting, test_virtual_time, test_catching_errors"},
+		{[]string{"testdata/passes.star", "--run", "test_x"}, 2, "cases of testdata/passes.star: passes (no test_* function: the whole file is one case)"},
+		{[]string{"testdata/passes.star", "--run", "passes"}, 0, "PASS: 1 passed"},
+		{[]string{"testdata/fails.star", "testdata/passes.star", "--run", "test_fails"}, 1, "FAIL: 0 passed, 1 failed"},
+		// chaosrun test must compare something (issue 12).
+		{[]string{"test", "."}, 2, "test: no scenario file (*.star) under .: nothing to compare"},
+		{[]string{"test", "testdata/passes.star"}, 2, "test: no scenario under testdata/passes.star has a golden file (golden/testdata/passes.golden): nothing to compare"},
+		{[]string{"test"}, 2, "test: no scenarios/ or examples/ folder here: nothing to compare"},
+		{[]string{"explore", "testdata/fails.star", "--run", "test_fail"}, 2, "--run test_fail matches no case (did you mean test_fails?)"},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(chaosrunBin, tt.args...)

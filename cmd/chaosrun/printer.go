@@ -23,6 +23,7 @@ type printer struct {
 	userStop func() bool
 	passed   int
 	failed   int
+	notRunN  int // cases a cut-short run did not start
 	code     int
 }
 
@@ -63,7 +64,26 @@ type jsonSummary struct {
 	Type   string `json:"type"`
 	Passed int    `json:"passed"`
 	Failed int    `json:"failed"`
+	NotRun int    `json:"not_run,omitempty"`
 	Exit   int    `json:"exit"`
+}
+
+// verdictNotRun is the verdict of a case a cut-short run did not start.
+const verdictNotRun = "NOT RUN"
+
+// notRun reports cases that did not run because the run was cut short
+// (reason: interrupted or timed out).
+func (p *printer) notRun(file string, names []string, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, name := range names {
+		p.notRunN++
+		if p.json {
+			p.writeJSON(jsonResult{Type: "case", File: file, Case: name, Verdict: verdictNotRun, Error: reason})
+		} else {
+			fmt.Fprintf(p.w, "--- %s %s %s (%s)\n", verdictNotRun, file, name, reason)
+		}
+	}
 }
 
 // caseDone prints a case's verdict as soon as it has finished.
@@ -121,14 +141,18 @@ func (p *printer) summary() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.json {
-		p.writeJSON(jsonSummary{Type: "summary", Passed: p.passed, Failed: p.failed, Exit: p.code})
+		p.writeJSON(jsonSummary{Type: "summary", Passed: p.passed, Failed: p.failed, NotRun: p.notRunN, Exit: p.code})
 		return
 	}
 	verdict := "PASS"
 	if p.code != exitOK {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(p.w, "%s: %d passed, %d failed\n", verdict, p.passed, p.failed)
+	fmt.Fprintf(p.w, "%s: %d passed, %d failed", verdict, p.passed, p.failed)
+	if p.notRunN > 0 {
+		fmt.Fprintf(p.w, ", %d not run", p.notRunN)
+	}
+	fmt.Fprintln(p.w)
 }
 
 func (p *printer) writeJSON(v any) {

@@ -76,7 +76,7 @@ func TestFailureBlockExplainsTheService(t *testing.T) {
 		"      update status: rollback_started",
 		"      labels: chaos-version=c1d490b3 version=1.0.0\n",
 		"      task x2 (slot 1): failed: ",
-		"    rerun: chaosrun cmd/chaosrun/testdata/rollback.star --run test_upgrade_rolls_back --seed 1\n",
+		"    rerun: chaosrun cmd/chaosrun/testdata/rollback.star --run test_upgrade_rolls_back --engine sim --seed 1\n",
 	}
 	stdout, stderr, code := runAtRoot(t, nil, "--progress", "off", rollbackScenario)
 	if code != exitFailed {

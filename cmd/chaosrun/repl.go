@@ -64,8 +64,9 @@ func replAction(c *cli.Context) error {
 		return err
 	}
 	out, errw := c.App.Writer, c.App.ErrWriter
-	cfg.Sink = func(_ *interp.Case, e interp.Event) { fmt.Fprintln(out, e.Text()) }
-	sess, err := interp.NewSession(c.Context, runner.Options(cfg))
+	opts := runner.Options(cfg)
+	opts.Sink = func(_ *interp.Case, e interp.Event) { fmt.Fprintln(out, e.Text()) }
+	sess, err := interp.NewSession(c.Context, opts)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,12 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	files := c.Args().Slice()
+	if cfg.Only != "" {
+		if files, err = filesWithCase(files, cfg.Only); err != nil {
+			return err
+		}
+	}
 	prog, err := newProgress(c, cfg)
 	if err != nil {
 		return err
@@ -106,11 +112,12 @@ func runAction(c *cli.Context) error {
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
 	opts := runOptions(cfg, out, report, prog)
-	for _, path := range c.Args().Slice() {
+	for i, path := range files {
 		res := interp.RunFile(ctx, path, opts)
 		out.file(res)
 		report.fileError(res)
 		if ctx.Err() != nil {
+			reportNotRun(ctx, res, files[i+1:], cfg.Only, out, report)
 			break
 		}
 	}
@@ -128,14 +135,37 @@ func runAction(c *cli.Context) error {
 // out, verdicts to report too, waits to prog, and a failed case is
 // explained before its cleanups.
 func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *progress.Writer) interp.Options {
-	cfg.Sink = out.event
-	cfg.CaseDone = func(file string, r interp.CaseResult) {
+	opts := runner.Options(cfg)
+	opts.Sink = out.event
+	opts.CaseDone = func(file string, r interp.CaseResult) {
 		out.caseDone(file, r)
 		report.caseDone(file, r, cfg, out.userStop())
 	}
-	opts := withProgress(runner.Options(cfg), prog)
 	opts.CaseFailed = explainFailure
-	return opts
+	return withProgress(opts, prog)
+}
+
+// reportNotRun reports the cases the end of ctx (Ctrl-C, --timeout) kept
+// from running, so a cut-short run never drops them silently: the rest of
+// res's file, then every case of the files after it.
+func reportNotRun(ctx context.Context, res *interp.FileResult, rest []string, only string, out *printer, report *junitReport) {
+	reason := "interrupted"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		reason = "timed out"
+	}
+	out.notRun(res.File, res.NotRun, reason)
+	report.notRun(res.File, res.NotRun, reason)
+	for _, file := range rest {
+		names, err := interp.CaseNames(file)
+		if err != nil {
+			names = []string{interp.LoadCase}
+		}
+		if only != "" {
+			names = []string{only} // filesWithCase kept only files that have it
+		}
+		out.notRun(file, names, reason)
+		report.notRun(file, names, reason)
+	}
 }
 
 // configFrom reads the run flags.
@@ -215,16 +245,23 @@ func failureDetail(file string, c interp.CaseResult, cfg runner.Config) string {
 	return b.String()
 }
 
-// rerunCommand is the command that runs just this case again.
+// rerunCommand is the command that runs just this case again: it names
+// the engine, seed, root and vars the run used, each word shell-quoted, so
+// pasting it reproduces the case and runs nothing else.
 func rerunCommand(file, name string, cfg runner.Config) string {
-	cmd := "chaosrun " + file
-	if name != "" && name != interp.FileCaseName(file) {
-		cmd += " --run " + name
+	if strings.HasPrefix(file, "-") {
+		file = "./" + file // a file, never a flag
 	}
-	if cfg.Engine != runner.EngineSim {
-		cmd += " --engine " + cfg.Engine
-	} else {
-		cmd += fmt.Sprintf(" --seed %d", cfg.Seed)
+	words := []string{"chaosrun", file}
+	if name != "" && name != interp.FileCaseName(file) {
+		words = append(words, "--run", name)
+	}
+	words = append(words, "--engine", cfg.Engine)
+	if cfg.Engine == runner.EngineSim {
+		words = append(words, "--seed", fmt.Sprint(cfg.Seed))
+	}
+	if cfg.Root != "" {
+		words = append(words, "--root", cfg.Root)
 	}
 	keys := make([]string, 0, len(cfg.Vars))
 	for k := range cfg.Vars {
@@ -232,9 +269,21 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		cmd += fmt.Sprintf(" --var %s=%s", k, cfg.Vars[k])
+		words = append(words, "--var", k+"="+cfg.Vars[k])
 	}
-	return cmd
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote makes s one inert word of a POSIX shell: as it is when it
+// holds only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // runID is the given run ID, or a new random one.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -39,6 +40,9 @@ func testAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
+	if err := somethingToCompare(paths, files, c.Bool("update")); err != nil {
+		return err
+	}
 	report, err := newJUnit(c.String(flagJUnit), junitProperty{"seed", fmt.Sprint(c.Int64(flagSeed))})
 	if err != nil {
 		return err
@@ -65,6 +69,28 @@ func testAction(c *cli.Context) error {
 		return &exitError{code: exitFailed, silent: true}
 	}
 	return nil
+}
+
+// somethingToCompare refuses a `chaosrun test` that would compare nothing:
+// no scenario under the paths, or (without --update) no golden file for
+// any of them.
+func somethingToCompare(paths, files []string, update bool) error {
+	switch {
+	case len(paths) == 0:
+		return usageError(errors.New("test: no scenarios/ or examples/ folder here: nothing to compare (run it from the repository root, or give paths)"))
+	case len(files) == 0:
+		return usageError(fmt.Errorf("test: no scenario file (*.star) under %s: nothing to compare", strings.Join(paths, ", ")))
+	}
+	if update {
+		return nil
+	}
+	for _, f := range files {
+		if _, err := os.Stat(runner.GoldenPath(f)); err == nil {
+			return nil
+		}
+	}
+	return usageError(fmt.Errorf("test: no scenario under %s has a golden file (%s): nothing to compare (chaosrun test --update writes them)",
+		strings.Join(paths, ", "), runner.GoldenPath(files[0])))
 }
 
 // checkGolden runs one scenario and compares (or, with update, rewrites)
