@@ -74,7 +74,7 @@ func TestFailureBlockExplainsTheService(t *testing.T) {
 		"assert_converged: service testapp_example_com_app rolled back",
 		"    service testapp_example_com_app:\n",
 		"      update status: rollback_started",
-		"      labels: chaos-version=c1d490b3 version=1.0.0\n",
+		"      labels: chaos-version=a0c8d6bf version=1.0.0\n",
 		"      task x2 (slot 1): failed: ",
 		"    rerun: chaosrun cmd/chaosrun/testdata/rollback.star --run test_upgrade_rolls_back --engine sim --seed 1\n",
 	}
