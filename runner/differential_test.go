@@ -45,9 +45,9 @@ func TestDifferential(t *testing.T) {
 	t.Chdir("..")
 	for _, file := range differential {
 		t.Run(file, func(t *testing.T) {
-			vars := ownStack("differential")
+			id, vars := ownStack("differential")
 			sim := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: 1, Vars: vars})
-			real := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: "differential-test", Vars: vars})
+			real := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: id, Vars: vars})
 			want, got := normalise(sim), normalise(real)
 			if d := Diff("sim", want, "docker", got); d != "" {
 				t.Errorf("the simulator and the real swarm disagree:\n%s", d)
@@ -75,9 +75,9 @@ func TestVerdictTraps(t *testing.T) {
 	needDocker(t)
 	t.Chdir("..")
 	for _, file := range bothEngines {
-		for _, cfg := range []Config{{Engine: EngineSim, Seed: 1}, {Engine: EngineDocker, RunID: "verdict-test"}} {
+		for _, cfg := range []Config{{Engine: EngineSim, Seed: 1}, {Engine: EngineDocker}} {
 			t.Run(file+"/"+cfg.Engine, func(t *testing.T) {
-				cfg.Vars = ownStack("verdicts")
+				cfg.RunID, cfg.Vars = ownStack("verdicts")
 				res := RunFile(context.Background(), file, cfg)
 				if res.Err != nil {
 					t.Fatal(interp.Describe(res.Err))
@@ -92,9 +92,12 @@ func TestVerdictTraps(t *testing.T) {
 	}
 }
 
-// ownStack gives a run a stack no other test run on the swarm uses.
-func ownStack(prefix string) map[string]string {
-	return map[string]string{"testapp_domain": fmt.Sprintf("%s-%d-%d.example.com", prefix, os.Getpid(), time.Now().UnixNano()%1e6)}
+// ownStack gives a run a run ID and a stack (through the testapp_domain
+// var) that no other test run on the swarm uses, so that test binaries
+// running at once on one swarm never touch each other's objects.
+func ownStack(prefix string) (runID string, vars map[string]string) {
+	id := fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), time.Now().UnixNano()%1e6)
+	return id, map[string]string{"testapp_domain": id + ".example.com"}
 }
 
 var (
