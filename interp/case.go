@@ -83,11 +83,6 @@ func (c *Case) Record(thread *starlark.Thread, kind, msg string, fields map[stri
 	c.Transcript.Add(Event{At: c.Elapsed(), Thread: name, Kind: kind, Msg: msg, Fields: fields})
 }
 
-// Recordf adds an event with a formatted message.
-func (c *Case) Recordf(thread *starlark.Thread, kind, format string, args ...any) {
-	c.Record(thread, kind, fmt.Sprintf(format, args...), nil)
-}
-
 // runCleanups runs the cleanups in reverse order, each with its own bounded
 // context, and returns the first error.
 func (c *Case) runCleanups() error {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,22 +103,4 @@ func JSONSink(w io.Writer, file, caseName string) func(Event) {
 		defer mu.Unlock()
 		w.Write(append(line, '\n')) // one unbuffered write per event
 	}
-}
-
-// KV renders fields as "k=v" pairs in key order, quoting values with spaces.
-func KV(fields map[string]string) string {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		v := fields[k]
-		if v == "" || strings.ContainsAny(v, " \t\"=") {
-			v = strconv.Quote(v)
-		}
-		parts = append(parts, k+"="+v)
-	}
-	return strings.Join(parts, " ")
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,7 +52,8 @@ var errNotManager error = notManager{}
 
 // TestInterruptedDockerRunLeavesNothing interrupts a real-swarm run after
 // its deploy: chaosrun must exit 130 and leave no service, secret or
-// network of the run behind.
+// network of the run behind. Before the interrupt the same listing must
+// find the run's service, so a listing that finds nothing proves something.
 func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 	cli := dockerClient(t)
 	runID := "ctrlc-test-" + strings.ReplaceAll(time.Now().Format("150405.000"), ".", "")
@@ -59,27 +62,40 @@ func TestInterruptedDockerRunLeavesNothing(t *testing.T) {
 		filepath.Join("cmd", "chaosrun", "testdata", "deploy_and_wait.star"))
 	cmd.Dir = "../.."
 	out, exited := startAndWaitFor(t, cmd, "print: deployed", 3*time.Minute)
+	if left := runObjects(t, cli, runID); !slices.Contains(left, "service "+stack+"_app") {
+		t.Errorf("before Ctrl-C the run's objects are %v, want its service %s_app among them", left, stack)
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	waitExited(t, cmd, exited, 5*time.Minute) // the cleanups remove what the run deployed
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130\n%s", code, out.String())
 	}
-	args := filters.NewArgs(filters.Arg("label", "chaosrun.run="+runID))
-	ctx := context.Background()
-	var left []string
-	services, _ := cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
-	for _, s := range services {
-		left = append(left, "service "+s.Spec.Name)
-	}
-	secrets, _ := cli.SecretList(ctx, swarm.SecretListOptions{Filters: args})
-	for _, s := range secrets {
-		left = append(left, "secret "+s.Spec.Name)
-	}
-	networks, _ := cli.NetworkList(ctx, network.ListOptions{Filters: args})
-	for _, n := range networks {
-		left = append(left, "network "+n.Name)
-	}
-	if len(left) > 0 {
+	if left := runObjects(t, cli, runID); len(left) > 0 {
 		t.Errorf("left behind after Ctrl-C: %s\n%s", strings.Join(left, ", "), out.String())
 	}
+}
+
+// runObjects lists the services, secrets and networks labelled with runID.
+func runObjects(t *testing.T, cli *client.Client, runID string) []string {
+	t.Helper()
+	args := filters.NewArgs(filters.Arg("label", "chaosrun.run="+runID))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var objs []string
+	services, err := cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
+	for _, s := range services {
+		objs = append(objs, "service "+s.Spec.Name)
+	}
+	secrets, serr := cli.SecretList(ctx, swarm.SecretListOptions{Filters: args})
+	for _, s := range secrets {
+		objs = append(objs, "secret "+s.Spec.Name)
+	}
+	networks, nerr := cli.NetworkList(ctx, network.ListOptions{Filters: args})
+	for _, n := range networks {
+		objs = append(objs, "network "+n.Name)
+	}
+	if err := errors.Join(err, serr, nerr); err != nil {
+		t.Fatalf("listing the run's objects: %v", err)
+	}
+	return objs
 }

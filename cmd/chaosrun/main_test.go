@@ -63,7 +63,7 @@ func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		args []string
 		want int
-		out  string
+		out  string // what the output contains; "" for no output at all
 	}{
 		{[]string{"testdata/passes.star"}, 0, "PASS: 1 passed"},
 		{[]string{"testdata/fails.star"}, 1, "assert.eq: got 1, want 2"},
@@ -93,6 +93,9 @@ func TestExitCodes(t *testing.T) {
 		out, _ := cmd.CombinedOutput()
 		if got := cmd.ProcessState.ExitCode(); got != tt.want {
 			t.Errorf("chaosrun %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), got, tt.want, out)
+		}
+		if tt.out == "" && len(out) > 0 {
+			t.Errorf("chaosrun %s: output %q, want none", strings.Join(tt.args, " "), out)
 		}
 		if !bytes.Contains(out, []byte(tt.out)) {
 			t.Errorf("chaosrun %s: output does not contain %q:\n%s", strings.Join(tt.args, " "), tt.out, out)

@@ -126,12 +126,6 @@ func (e *Engine) Name() string { return "docker" }
 // Clock is the wall clock.
 func (e *Engine) Clock() clock.Clock { return clock.Real{} }
 
-// Client is the Engine API client, for tests and diagnostics.
-func (e *Engine) Client() *client.Client { return e.cli }
-
-// Host is the daemon address as configured (DOCKER_HOST or the default).
-func (e *Engine) Host() string { return e.host }
-
 // DaemonTime converts a local time to the daemon's clock, using the offset
 // measured when the engine connected (zero for a local daemon).
 func (e *Engine) DaemonTime(t time.Time) time.Time { return t.Add(e.skew) }

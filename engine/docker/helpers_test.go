@@ -280,14 +280,3 @@ func waitUpdate(t testing.TB, e *Engine, sub engine.Subscription, name string, s
 
 // localTime converts a daemon time to ours.
 func (e *Engine) localTime(t time.Time) time.Time { return t.Add(-e.skew) }
-
-// labelsWithout returns labels minus the engine's own.
-func labelsWithout(l map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range l {
-		if k != RunLabel {
-			out[k] = v
-		}
-	}
-	return out
-}

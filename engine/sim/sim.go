@@ -58,7 +58,6 @@ type Sim struct {
 	rng *rand.Rand
 
 	raft uint64 // store version: bumped by every write to a service or task
-	seq  uint64 // creation order of tasks and containers
 
 	nodes      []*node
 	nodesReady bool
