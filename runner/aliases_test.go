@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -39,5 +40,25 @@ func TestTaskAliasesDoNotDependOnVerbose(t *testing.T) {
 	alias := regexp.MustCompile(`termination of task (x\d+)`).FindStringSubmatch(quietErr)
 	if alias == nil || !strings.Contains(strings.Join(quiet, "\n"), "value: update rolled back due to failure or early termination of task "+alias[1]+" | task "+alias[1]+" failed") {
 		t.Errorf("the printed value does not name the failure's task alias %v:\n%s\n%s", alias, strings.Join(quiet, "\n"), quietErr)
+	}
+}
+
+// TestFailureKeyFoldsTaskAliases: explore counts the same failure at two
+// seeds as one, though the task aliases differ by how many tasks each
+// case saw.
+func TestFailureKeyFoldsTaskAliases(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{"service s rolled back: early termination of task x4; last task error: task x4 failed",
+			"service s rolled back: early termination of task x5; last task error: task x5 failed"},
+		{"task x12 failed", "task x3 failed"},
+	}
+	for _, tt := range tests {
+		ka, kb := failureKey(errors.New(tt.a)), failureKey(errors.New(tt.b))
+		if ka != kb || strings.Contains(ka, "x4") || strings.Contains(ka, "x12") {
+			t.Errorf("failureKey(%q) = %q, failureKey(%q) = %q; want the same key with the aliases folded", tt.a, ka, tt.b, kb)
+		}
+	}
+	if failureKey(errors.New("box1 failed")) != "box1 failed" {
+		t.Errorf("failureKey folded a word that is not an alias")
 	}
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -184,15 +185,21 @@ func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
 	}
 }
 
-// failureKey is the failure's message without positions, so equal
-// failures at different seeds count together.
+// taskAlias matches the case-local task aliases (x1, x2, ...) that
+// transcripts give swarm IDs: their numbers depend on how many tasks a
+// case saw before, which varies by seed.
+var taskAlias = regexp.MustCompile(`\bx[0-9]+\b`)
+
+// failureKey is the failure's message without positions, and with every
+// task alias written xN, so equal failures at different seeds count
+// together.
 func failureKey(err error) string {
 	msg := interp.Describe(err)
 	msg, _, _ = strings.Cut(msg, "\n")
 	if pos := interp.Position(err); pos != "" {
 		msg = strings.TrimPrefix(msg, pos+": ")
 	}
-	return msg
+	return taskAlias.ReplaceAllString(msg, "xN")
 }
 
 // sort puts the cases in file order (when known), else by name.
