@@ -8,10 +8,14 @@
 #      waiting up to 60 s;
 #   3. `docker swarm init --advertise-addr 127.0.0.1` unless already a manager;
 #   4. build chaosrun-testapp:dev (examples/testapp/build.sh).
+#
+# What it started (dockerd, the swarm) is written to $CHAOSRUN_CI_STATE
+# (default /tmp/chaosrun-ci-state) for .ci/docker-teardown.sh.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 say() { echo "docker-setup: $*"; }
+state=${CHAOSRUN_CI_STATE:-/tmp/chaosrun-ci-state}
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
 	say "installing docker.io"
@@ -24,6 +28,7 @@ if ! docker info >/dev/null 2>&1; then
 	say "starting dockerd (log /tmp/dockerd.log)"
 	nohup dockerd >/tmp/dockerd.log 2>&1 &
 	pid=$!
+	echo "dockerd $pid" >>"$state"
 	i=0
 	until docker info >/dev/null 2>&1; do
 		i=$((i + 1))
@@ -40,6 +45,7 @@ say "daemon $(docker version --format '{{.Server.Version}}')"
 if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" != "true" ]; then
 	say "initialising a single-node swarm"
 	docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+	echo "swarm" >>"$state"
 fi
 
 "$root/examples/testapp/build.sh" chaosrun-testapp:dev
