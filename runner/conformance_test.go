@@ -1,0 +1,186 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coop-cloud/chaosrun/interp"
+)
+
+// The conformance suite (docs/conformance.md): cases under conformance/
+// written once and run on both engines. The simulator runs each file under
+// conformSeeds seeds, since it draws swarm's races from the seed; the real
+// swarm runs each case once, on its own stack, several at a time. The
+// real outcome must be one the simulator produced, and the real verdict
+// durations must be within conformTolerance of that simulated run's.
+const (
+	conformSeeds    = 8
+	conformParallel = 6
+)
+
+// conformTolerance is how far a real duration may be from the simulated
+// one: 15%, and never less than a second and a half (a real swarm's
+// timers, probes and event delivery add that much noise).
+func conformTolerance(real time.Duration) time.Duration {
+	return max(real*15/100, 1500*time.Millisecond)
+}
+
+// outcome is what one run of one case is compared on.
+type outcome struct {
+	seed  int64
+	lines string          // normalised verdicts, prints and the case's result
+	took  []time.Duration // swarm's update-took of each verdict, in order
+}
+
+var (
+	swarmID   = regexp.MustCompile(`\b[a-z0-9]{25}\b`)
+	stackName = regexp.MustCompile(`\b[a-z0-9-]+_example_com`)
+)
+
+// conformOutcome normalises a case run: IDs, aliases, stack names and
+// durations removed, so two engines' runs compare equal when they agree.
+func conformOutcome(c interp.CaseResult) outcome {
+	var b strings.Builder
+	var o outcome
+	for _, e := range c.Transcript.Events() {
+		switch e.Kind {
+		case "verdict":
+			if d, err := time.ParseDuration(e.Fields["update-took"]); err == nil {
+				o.took = append(o.took, d)
+			}
+			b.WriteString("verdict: " + afterDuration.ReplaceAllString(e.Msg, "") + "\n")
+		case "print":
+			b.WriteString("print: " + e.Msg + "\n")
+		}
+	}
+	b.WriteString("case: " + Verdict(c) + "\n")
+	s := swarmID.ReplaceAllString(b.String(), "<id>")
+	s = taskAlias.ReplaceAllString(s, "xN")
+	o.lines = stackName.ReplaceAllString(s, "<stack>")
+	return o
+}
+
+// simOutcomes runs file on the simulator under conformSeeds seeds and
+// returns each case's outcomes.
+func simOutcomes(t *testing.T, file string) map[string][]outcome {
+	out := map[string][]outcome{}
+	for seed := int64(1); seed <= conformSeeds; seed++ {
+		res := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed})
+		if res.Err != nil {
+			t.Fatalf("%s on the simulator: %s", file, interp.Describe(res.Err))
+		}
+		for _, c := range res.Cases {
+			o := conformOutcome(c)
+			o.seed = seed
+			out[c.Name] = append(out[c.Name], o)
+		}
+	}
+	return out
+}
+
+// TestConformance runs every conformance case on both engines and
+// compares them.
+func TestConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping real-engine test in -short mode")
+	}
+	needDocker(t)
+	t.Chdir("..")
+	files, err := filepath.Glob("conformance/*.star")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no conformance cases: %v", err)
+	}
+	slots := make(chan struct{}, conformParallel)
+	var mu sync.Mutex
+	var total time.Duration
+	for _, file := range files {
+		sims := simOutcomes(t, file)
+		names, err := interp.CaseNames(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			if len(sims[name]) == 0 {
+				continue // the file's load
+			}
+			t.Run(filepath.Base(file)+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				slots <- struct{}{}
+				defer func() { <-slots }()
+				start := time.Now()
+				real := realOutcome(t, file, name)
+				mu.Lock()
+				total += time.Since(start)
+				mu.Unlock()
+				compareOutcomes(t, real, sims[name])
+			})
+		}
+	}
+	t.Cleanup(func() { t.Logf("real-swarm case time, summed: %s", total.Round(time.Second)) })
+}
+
+// realOutcome runs one case on the real swarm, on a stack of its own.
+func realOutcome(t *testing.T, file, name string) outcome {
+	id, vars := ownStack("conform")
+	res := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: id, Vars: vars, Only: name})
+	if res.Err != nil {
+		t.Fatalf("on the real swarm: %s", interp.Describe(res.Err))
+	}
+	for _, c := range res.Cases {
+		if c.Name == name {
+			return conformOutcome(c)
+		}
+	}
+	t.Fatalf("the real run has no case %s", name)
+	return outcome{}
+}
+
+// compareOutcomes fails unless real is one of the simulator's outcomes,
+// with durations within the tolerance.
+func compareOutcomes(t *testing.T, real outcome, sims []outcome) {
+	t.Helper()
+	var same []outcome
+	for _, s := range sims {
+		if s.lines == real.lines {
+			same = append(same, s)
+		}
+	}
+	if len(same) == 0 {
+		t.Errorf("the real swarm did what no simulated seed did:\n%s", Diff("sim seed 1", sims[0].lines, "docker", real.lines))
+		return
+	}
+	if msg := durationsDiffer(real.took, same); msg != "" {
+		t.Error(msg)
+	}
+}
+
+// durationsDiffer says how the real update durations differ from the
+// closest simulated run's, or "" when one is within the tolerance.
+func durationsDiffer(real []time.Duration, sims []outcome) string {
+	best, worst := "", math.MaxInt64
+	for _, s := range sims {
+		var bad []string
+		for i, d := range real {
+			if i >= len(s.took) || (d == 0 && s.took[i] == 0) {
+				continue
+			}
+			if diff := (d - s.took[i]).Abs(); diff > conformTolerance(d) {
+				bad = append(bad, fmt.Sprintf("verdict %d: swarm's update took %s, simulated %s (seed %d)", i+1, d.Round(10*time.Millisecond), s.took[i], s.seed))
+			}
+		}
+		if len(bad) < worst {
+			best, worst = strings.Join(bad, "; "), len(bad)
+		}
+	}
+	if worst == 0 {
+		return ""
+	}
+	return "durations outside the tolerance (15%, at least 1.5s): " + best
+}
