@@ -49,3 +49,11 @@ if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" != "true" ]; then
 fi
 
 "$root/examples/testapp/build.sh" chaosrun-testapp:dev
+
+# A Co-op Cloud server has the "proxy" overlay network, which nearly every
+# recipe joins as external; scenarios/refusals.star deploys onto it
+# (docs/refusals.md).
+if ! docker network inspect proxy >/dev/null 2>&1; then
+	say "creating the proxy overlay network"
+	docker network create --driver overlay --attachable proxy >/dev/null
+fi

@@ -31,6 +31,16 @@ reached in steps over memory_ramp (0: all at start); healthy=False makes every
 health probe fail; crash_after makes the container exit with exit_code that
 long after the task is running.`,
 			Example: `sim.service(app, boot = "4m", boot_jitter = "1m", memory = "2GiB")`},
+		Builtin{Name: "sim.network", Args: "name", Fn: simNetwork, Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Creates a swarm-scoped overlay network outside any stack, as an operator does by hand.",
+			Detail: `A stack that declares a network as external needs it to exist: the deploy
+is refused otherwise, in docker's words (docs/refusals.md). The simulated
+swarm starts as a Co-op Cloud server does, with the "proxy" network.`,
+			Example: `sim.network("backups")`},
+		Builtin{Name: "sim.remove_network", Args: "name", Fn: simRemoveNetwork, Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Removes a network that no stack created, such as the simulated swarm's \"proxy\".",
+			Detail:  `Deploying a recipe that joins it as external is then refused, as on a server without it.`,
+			Example: `sim.remove_network("proxy")`},
 	)
 }
 
@@ -107,6 +117,31 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
 			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,
 		})
+	}
+	return starlark.None, err
+}
+
+func simNetwork(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return networkCall(thread, fn, args, kwargs, engine.Shaper.AddNetwork)
+}
+
+func simRemoveNetwork(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return networkCall(thread, fn, args, kwargs, engine.Shaper.RemoveNetwork)
+}
+
+// networkCall is sim.network and sim.remove_network: call on the named
+// network.
+func networkCall(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple,
+	call func(engine.Shaper, string) error) (starlark.Value, error) {
+	var name string
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name); err != nil {
+		return nil, err
+	}
+	s, err := simOf(thread, fn)
+	if s != nil {
+		if err := call(s, name); err != nil {
+			return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+		}
 	}
 	return starlark.None, err
 }

@@ -23,8 +23,11 @@ type Engine interface {
 	// Clock is the engine's time source; on the simulator it is virtual.
 	Clock() clock.Clock
 	// Deploy creates or updates a stack the way `docker stack deploy` does:
-	// networks and secrets that do not exist are created, then each service is
+	// external networks are checked first, networks that do not exist are
+	// created, secrets and configs are created or (when they exist) updated,
+	// which swarm refuses for a change of data, then each service is
 	// created, or updated (at its current version index) when it exists.
+	// Swarm's refusals are the errors, in swarm's words (docs/refusals.md).
 	// It changes nothing st points to: the build cache shares specs
 	// between deploys, so an engine copies a spec before changing it.
 	Deploy(ctx context.Context, st Stack) error
@@ -50,10 +53,15 @@ type Stack struct {
 	Namespace string
 	// Networks to create when missing, by full name.
 	Networks map[string]network.CreateOptions
-	// Secrets to create when missing. Spec.Data holds the value, which is
-	// never printed.
+	// ExternalNetworks must exist, swarm-scoped, before anything is
+	// deployed (docker/cli's validateExternalNetworks), by name.
+	ExternalNetworks []string
+	// Secrets to create when missing, or to update (labels only; swarm
+	// refuses a change of data) when they exist. Spec.Data holds the value,
+	// which is never printed.
 	Secrets []swarm.SecretSpec
-	// Configs to create when missing.
+	// Configs to create when missing or update when they exist, like
+	// Secrets.
 	Configs []swarm.ConfigSpec
 	// Services by full name (<stack>_<service>).
 	Services map[string]swarm.ServiceSpec

@@ -17,6 +17,11 @@ type Shaper interface {
 	// SetBehaviour sets how the containers of service (full name,
 	// <stack>_<service>) behave, for tasks created afterwards.
 	SetBehaviour(service string, b Behaviour)
+	// AddNetwork creates a swarm-scoped network outside any stack (the
+	// engine starts with "proxy", as a Co-op Cloud server does);
+	// RemoveNetwork removes one.
+	AddNetwork(name string) error
+	RemoveNetwork(name string) error
 }
 
 // Behaviour is how the containers of one service behave, which the

@@ -100,6 +100,6 @@ func (d *Deploy) clone() *Deploy {
 	c.Stack.Services = maps.Clone(d.Stack.Services)
 	c.Stack.Faults = maps.Clone(d.Stack.Faults)
 	c.Secrets = slices.Clone(d.Secrets)
-	c.ExternalNetworks = slices.Clone(d.ExternalNetworks)
+	c.Stack.ExternalNetworks = slices.Clone(d.Stack.ExternalNetworks)
 	return &c
 }

@@ -33,9 +33,8 @@ type Deploy struct {
 	// Version is the deploy version: the chaos version with Chaos.
 	Version string
 	// Secrets are the external secrets that must exist before the deploy.
+	// (External networks are Stack.ExternalNetworks: the engine checks them.)
 	Secrets []Secret
-	// ExternalNetworks must exist too; they are not in Stack.Networks.
-	ExternalNetworks []string
 	// Compose is the loaded configuration, labels stamped.
 	Compose *Compose
 }
@@ -75,11 +74,11 @@ func (a *App) build(opts StackOptions, version string) (*Deploy, error) {
 	stack := a.StackName()
 	StampLabels(c.Config, stack, a.RecipeName(), opts.Chaos, version)
 	ExposeAllEnv(c.Config, a.Env)
-	st, externals, err := convertStack(stack, c.Config, opts.APIVersion)
+	st, err := convertStack(stack, c.Config, opts.APIVersion)
 	if err != nil {
 		return nil, err
 	}
-	return &Deploy{Stack: st, Version: version, Secrets: secrets, ExternalNetworks: externals, Compose: c}, nil
+	return &Deploy{Stack: st, Version: version, Secrets: secrets, Compose: c}, nil
 }
 
 // ExposeAllEnv adds every app env variable to the app service's
@@ -104,7 +103,7 @@ func ExposeAllEnv(cfg *composetypes.Config, env map[string]string) {
 }
 
 // convertStack runs docker/cli's converters over a loaded configuration.
-func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (engine.Stack, []string, error) {
+func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (engine.Stack, error) {
 	if apiVersion == "" {
 		apiVersion = DefaultAPIVersion
 	}
@@ -113,34 +112,34 @@ func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (en
 	sort.Strings(externals)
 	secretSpecs, err := convert.Secrets(ns, cfg.Secrets)
 	if err != nil {
-		return engine.Stack{}, nil, err
+		return engine.Stack{}, err
 	}
 	configSpecs, err := convert.Configs(ns, cfg.Configs)
 	if err != nil {
-		return engine.Stack{}, nil, err
+		return engine.Stack{}, err
 	}
 	sort.Slice(secretSpecs, func(i, j int) bool { return secretSpecs[i].Name < secretSpecs[j].Name })
 	sort.Slice(configSpecs, func(i, j int) bool { return configSpecs[i].Name < configSpecs[j].Name })
 	st := engine.Stack{
-		Namespace: stack, Networks: networks, Secrets: secretSpecs, Configs: configSpecs,
+		Namespace: stack, Networks: networks, ExternalNetworks: externals, Secrets: secretSpecs, Configs: configSpecs,
 		Services: map[string]swarm.ServiceSpec{},
 	}
 	for _, svc := range cfg.Services {
 		secrets, err := secretRefs(ns, svc, cfg.Secrets)
 		if err != nil {
-			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		configs, err := configRefs(ns, svc, cfg.Configs)
 		if err != nil {
-			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		spec, err := convert.Service(apiVersion, ns, svc, cfg.Networks, cfg.Volumes, secrets, configs)
 		if err != nil {
-			return engine.Stack{}, nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		st.Services[spec.Name] = spec
 	}
-	return st, externals, nil
+	return st, nil
 }
 
 // servicesNetworks is the set of networks the services join, "default" for

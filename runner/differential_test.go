@@ -63,11 +63,12 @@ func TestDifferential(t *testing.T) {
 
 // bothEngines lists scenarios whose every case must pass on the simulator
 // and on a real swarm; their transcripts may differ where swarm races.
-var bothEngines = []string{"scenarios/verdict_traps.star"}
+var bothEngines = []string{"scenarios/verdict_traps.star", "scenarios/refusals.star"}
 
-// TestVerdictTraps runs the verdict cases of bothEngines on both engines:
-// a rollback whose own task fails, a crash after the monitor window, zero
-// replicas. Each case asserts the verdict itself.
+// TestVerdictTraps runs the cases of bothEngines on both engines: the
+// verdict traps (a rollback whose own task fails, a crash after the
+// monitor window, zero replicas) and swarm's refusals (docs/refusals.md).
+// Each case asserts its outcome itself.
 func TestVerdictTraps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping real-engine test in -short mode")

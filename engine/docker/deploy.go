@@ -14,9 +14,10 @@ import (
 )
 
 // Deploy creates or updates a stack the way `docker stack deploy` does:
-// missing networks, secrets and configs are created (existing ones are left
-// as they are), then each service is created, or updated at its current
-// version index keeping its ForceUpdate counter. Faults are planned and
+// external networks are checked, missing networks created, secrets and
+// configs created or updated (createObjects), then each service is created,
+// or updated at its current version index keeping its ForceUpdate counter.
+// The daemon's refusals come back in swarm's words (docs/refusals.md). Faults are planned and
 // checked before anything changes. A stack with services chaosrun did not
 // create is refused unless Options.Adopt (an error wrapping ErrNotOwned).
 func (e *Engine) Deploy(ctx context.Context, st engine.Stack) error {
@@ -33,6 +34,9 @@ func (e *Engine) Deploy(ctx context.Context, st engine.Stack) error {
 		return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 	}
 	if err := e.checkOwned("deploy", st.Namespace, existing); err != nil {
+		return err
+	}
+	if err := e.checkExternal(ctx, st); err != nil {
 		return err
 	}
 	ids, err := e.createObjects(ctx, st)
@@ -163,7 +167,7 @@ func (e *Engine) deployService(ctx context.Context, name string, spec swarm.Serv
 	if cur == nil {
 		resp, err := e.cli.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{})
 		if err != nil {
-			return fmt.Errorf("create service %s: %w", name, err)
+			return fmt.Errorf("create service %s: %w", name, inSwarmWords(err))
 		}
 		warnings = resp.Warnings
 	} else {
@@ -193,7 +197,7 @@ func (e *Engine) updateService(ctx context.Context, name string, spec swarm.Serv
 			return resp.Warnings, nil
 		}
 		if attempt >= 4 || !strings.Contains(err.Error(), "out of sequence") {
-			return nil, fmt.Errorf("update service %s at version %d: %w", name, cur.Version.Index, err)
+			return nil, fmt.Errorf("update service %s at version %d: %w", name, cur.Version.Index, inSwarmWords(err))
 		}
 		cur, _, err = e.cli.ServiceInspectWithRaw(ctx, cur.ID, swarm.ServiceInspectOptions{})
 		if err != nil {
@@ -206,15 +210,22 @@ func (e *Engine) updateService(ctx context.Context, name string, spec swarm.Serv
 // chaosrun.run=<RunID>; an existing one keeps the run label it has (the run
 // that created it owns it), and an adopted one is not labelled.
 func (e *Engine) serviceLabels(labels map[string]string, cur *swarm.Service) map[string]string {
-	out := e.runLabels(labels)
-	switch {
-	case cur == nil:
-	case cur.Spec.Labels[RunLabel] != "":
-		out[RunLabel] = cur.Spec.Labels[RunLabel]
-	default:
-		delete(out, RunLabel)
+	if cur == nil {
+		return e.runLabels(labels)
 	}
-	return out
+	return keepOwner(e.runLabels(labels), cur.Spec.Labels)
+}
+
+// keepOwner gives labels, which it changes, the run label of cur, the
+// existing object's labels: the run that created it owns it, and one that
+// has none (an adopted one) gets none.
+func keepOwner(labels, cur map[string]string) map[string]string {
+	if run := cur[RunLabel]; run != "" {
+		labels[RunLabel] = run
+	} else {
+		delete(labels, RunLabel)
+	}
+	return labels
 }
 
 // slotCount is how many tasks a service runs: its replicas, or 1.

@@ -29,16 +29,91 @@ type objectIDs struct {
 	secrets, configs map[string]string
 }
 
-// createObjects creates the stack's missing networks, secrets and configs,
-// as `docker stack deploy` does before the services. It returns the IDs of
-// the secrets and configs it listed or created, for resolveRefs.
+// listed is an existing object as a listing shows it.
+type listed struct {
+	id      string
+	version swarm.Version
+	labels  map[string]string
+}
+
+// checkExternal refuses, as docker/cli's validateExternalNetworks does
+// before anything changes, an external network that does not exist or is
+// not swarm-scoped (docs/refusals.md).
+func (e *Engine) checkExternal(ctx context.Context, st engine.Stack) error {
+	for _, name := range st.ExternalNetworks {
+		if !engine.CheckedExternal(name) {
+			continue
+		}
+		n, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+		switch {
+		case isNotFound(err):
+			return fmt.Errorf("deploy stack %s: %w", st.Namespace, engine.ExternalNetworkMissing(name))
+		case err != nil:
+			return fmt.Errorf("deploy stack %s: inspect external network %s: %w", st.Namespace, name, inSwarmWords(err))
+		case n.Scope != "swarm":
+			return fmt.Errorf("deploy stack %s: %w", st.Namespace, engine.ExternalNetworkScope(name, n.Scope))
+		}
+	}
+	return nil
+}
+
+// createObjects does what `docker stack deploy` does before the services:
+// it creates the stack's missing networks, then creates each secret and
+// config, or updates it when it exists, which swarm refuses for a change of
+// data (docs/refusals.md). It returns the IDs of the secrets and configs it
+// listed or created, for resolveRefs.
 func (e *Engine) createObjects(ctx context.Context, st engine.Stack) (objectIDs, error) {
 	ids := objectIDs{secrets: map[string]string{}, configs: map[string]string{}}
-	names := slices.Sorted(maps.Keys(st.Networks))
-	_, err := createMissing(ctx, e, st.Namespace, "network", names, func(n string) string { return n },
-		func(ctx context.Context, args filters.Args) (map[string]string, error) {
+	if err := e.createNetworks(ctx, st); err != nil {
+		return ids, err
+	}
+	var err error
+	// Secret values are sent to the daemon only, never printed.
+	if ids.secrets, err = putAll(ctx, e, st.Namespace, "secret", st.Secrets,
+		func(s swarm.SecretSpec) string { return s.Name },
+		func(ctx context.Context, args filters.Args) (map[string]listed, error) {
+			list, err := e.cli.SecretList(ctx, swarm.SecretListOptions{Filters: args})
+			return byName(list, func(s swarm.Secret) (string, listed) {
+				return s.Spec.Name, listed{s.ID, s.Version, s.Spec.Labels}
+			}), err
+		},
+		func(ctx context.Context, spec swarm.SecretSpec) (string, error) {
+			spec.Labels = e.runLabels(spec.Labels)
+			resp, err := e.cli.SecretCreate(ctx, spec)
+			return resp.ID, err
+		},
+		func(ctx context.Context, cur listed, spec swarm.SecretSpec) error {
+			spec.Labels = e.updateLabels(spec.Labels, cur.labels)
+			return e.cli.SecretUpdate(ctx, cur.id, cur.version, spec)
+		}); err != nil {
+		return ids, err
+	}
+	ids.configs, err = putAll(ctx, e, st.Namespace, "config", st.Configs,
+		func(c swarm.ConfigSpec) string { return c.Name },
+		func(ctx context.Context, args filters.Args) (map[string]listed, error) {
+			list, err := e.cli.ConfigList(ctx, swarm.ConfigListOptions{Filters: args})
+			return byName(list, func(c swarm.Config) (string, listed) {
+				return c.Spec.Name, listed{c.ID, c.Version, c.Spec.Labels}
+			}), err
+		},
+		func(ctx context.Context, spec swarm.ConfigSpec) (string, error) {
+			spec.Labels = e.runLabels(spec.Labels)
+			resp, err := e.cli.ConfigCreate(ctx, spec)
+			return resp.ID, err
+		},
+		func(ctx context.Context, cur listed, spec swarm.ConfigSpec) error {
+			spec.Labels = e.updateLabels(spec.Labels, cur.labels)
+			return e.cli.ConfigUpdate(ctx, cur.id, cur.version, spec)
+		})
+	return ids, err
+}
+
+// createNetworks creates the stack's networks that do not exist.
+func (e *Engine) createNetworks(ctx context.Context, st engine.Stack) error {
+	_, err := putAll(ctx, e, st.Namespace, "network", slices.Sorted(maps.Keys(st.Networks)), func(n string) string { return n },
+		func(ctx context.Context, args filters.Args) (map[string]listed, error) {
 			list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: args})
-			return idsByName(list, func(n network.Summary) (string, string) { return n.Name, n.ID }), err
+			return byName(list, func(n network.Summary) (string, listed) { return n.Name, listed{id: n.ID} }), err
 		},
 		func(ctx context.Context, name string) (string, error) {
 			opts := st.Networks[name]
@@ -48,47 +123,33 @@ func (e *Engine) createObjects(ctx context.Context, st engine.Stack) (objectIDs,
 			}
 			resp, err := e.cli.NetworkCreate(ctx, name, opts)
 			return resp.ID, err
-		})
-	if err != nil {
-		return ids, err
-	}
-	// Secret values are sent to the daemon only, never printed.
-	if ids.secrets, err = createMissing(ctx, e, st.Namespace, "secret", st.Secrets,
-		func(s swarm.SecretSpec) string { return s.Name },
-		func(ctx context.Context, args filters.Args) (map[string]string, error) {
-			list, err := e.cli.SecretList(ctx, swarm.SecretListOptions{Filters: args})
-			return idsByName(list, func(s swarm.Secret) (string, string) { return s.Spec.Name, s.ID }), err
-		},
-		func(ctx context.Context, spec swarm.SecretSpec) (string, error) {
-			spec.Labels = e.runLabels(spec.Labels)
-			resp, err := e.cli.SecretCreate(ctx, spec)
-			return resp.ID, err
-		}); err != nil {
-		return ids, err
-	}
-	ids.configs, err = createMissing(ctx, e, st.Namespace, "config", st.Configs,
-		func(c swarm.ConfigSpec) string { return c.Name },
-		func(ctx context.Context, args filters.Args) (map[string]string, error) {
-			list, err := e.cli.ConfigList(ctx, swarm.ConfigListOptions{Filters: args})
-			return idsByName(list, func(c swarm.Config) (string, string) { return c.Spec.Name, c.ID }), err
-		},
-		func(ctx context.Context, spec swarm.ConfigSpec) (string, error) {
-			spec.Labels = e.runLabels(spec.Labels)
-			resp, err := e.cli.ConfigCreate(ctx, spec)
-			return resp.ID, err
-		})
-	return ids, err
+		}, nil)
+	return err
 }
 
-// createMissing lists the objects of one kind named by items and creates,
-// in order, those that do not exist. It returns the IDs by name of the
-// objects listed (which may include longer names: the daemon matches
-// prefixes) and created; never nil.
-func createMissing[T any](ctx context.Context, e *Engine, ns, kind string, items []T, nameOf func(T) string,
-	list func(context.Context, filters.Args) (map[string]string, error),
-	create func(context.Context, T) (string, error)) (map[string]string, error) {
+// updateLabels are the labels an update of an existing secret or config
+// sends: the stack's, with the run label the object has. One chaosrun did
+// not create keeps its own labels unless adopting: the update then only
+// has swarm check its data.
+func (e *Engine) updateLabels(labels, cur map[string]string) map[string]string {
+	if cur[RunLabel] == "" && !e.opts.Adopt {
+		return maps.Clone(cur)
+	}
+	return keepOwner(e.runLabels(labels), cur)
+}
+
+// putAll lists the objects of one kind named by items and, in order,
+// creates those that do not exist and updates (with update; nil leaves
+// them) those that do. It returns the IDs by name of the objects listed
+// (which may include longer names: the daemon matches prefixes) and
+// created; never nil.
+func putAll[T any](ctx context.Context, e *Engine, ns, kind string, items []T, nameOf func(T) string,
+	list func(context.Context, filters.Args) (map[string]listed, error),
+	create func(context.Context, T) (string, error),
+	update func(context.Context, listed, T) error) (map[string]string, error) {
+	ids := map[string]string{}
 	if len(items) == 0 {
-		return map[string]string{}, nil
+		return ids, nil
 	}
 	names := make([]string, len(items))
 	for i, it := range items {
@@ -98,18 +159,35 @@ func createMissing[T any](ctx context.Context, e *Engine, ns, kind string, items
 	if err != nil {
 		return nil, fmt.Errorf("deploy stack %s: list %ss: %w", ns, kind, err)
 	}
-	ids := maps.Clone(have)
+	for name, o := range have {
+		ids[name] = o.id
+	}
 	for i, it := range items {
-		if _, ok := have[names[i]]; ok {
-			continue
+		cur, ok := have[names[i]]
+		switch {
+		case ok && update != nil:
+			if err := update(ctx, cur, it); err != nil {
+				return nil, fmt.Errorf("deploy stack %s: update %s %s: %w", ns, kind, names[i], inSwarmWords(err))
+			}
+		case !ok:
+			id, err := create(ctx, it)
+			if err != nil {
+				return nil, fmt.Errorf("deploy stack %s: create %s %s: %w", ns, kind, names[i], inSwarmWords(err))
+			}
+			ids[names[i]] = id
 		}
-		id, err := create(ctx, it)
-		if err != nil {
-			return nil, fmt.Errorf("deploy stack %s: create %s %s: %w", ns, kind, names[i], err)
-		}
-		ids[names[i]] = id
 	}
 	return ids, nil
+}
+
+// byName maps the names of listed objects to what a deploy needs of them.
+func byName[T any](list []T, of func(T) (string, listed)) map[string]listed {
+	out := make(map[string]listed, len(list))
+	for _, o := range list {
+		name, l := of(o)
+		out[name] = l
+	}
+	return out
 }
 
 // idsByName maps the names of listed objects to their IDs.

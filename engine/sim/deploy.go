@@ -6,24 +6,18 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// object is a network, secret or config.
-type object struct {
-	kind, id, name string
-	namespace      string // the stack that created it
-	created        time.Time
-}
-
-// Deploy creates or updates a stack like `docker stack deploy`: missing
-// networks, secrets and configs are created, then each service (in name
-// order) is created, or updated with controlapi's semantics (§1.2),
-// keeping its ForceUpdate counter. Faults attach to the spec this deploy
+// Deploy creates or updates a stack like `docker stack deploy`: external
+// networks are checked, missing networks created, secrets and configs
+// created or updated (createObjects), then each service (in name order) is
+// created, or updated at its current version with controlapi's semantics
+// (§1.2), keeping its ForceUpdate counter. Swarm's refusals stop the deploy
+// where the real one stops (docs/refusals.md). Faults attach to the spec this deploy
 // writes, so they hit the tasks made from it; memory pressure (keyed by ""
 // or a service) raises every node's background memory After the deploy.
 func (s *Sim) Deploy(ctx context.Context, st engine.Stack) error {
@@ -43,16 +37,48 @@ func (s *Sim) Deploy(ctx context.Context, st engine.Stack) error {
 	s.lock()
 	defer s.unlock()
 	s.ensureNodes()
-	s.createObjects(st)
+	if err := s.checkExternal(st); err != nil {
+		return err
+	}
+	if err := s.createObjects(st); err != nil {
+		return err
+	}
 	for _, rec := range recs {
 		if svc, ok := s.services[rec.spec.Name]; ok {
 			rec.spec.TaskTemplate.ForceUpdate = svc.spec.spec.TaskTemplate.ForceUpdate
 			s.updateService(svc, rec)
-		} else {
-			s.createService(rec.spec.Name, rec)
+			continue
 		}
+		if err := checkName("service", rec.spec.Name); err != nil {
+			return fmt.Errorf("deploy stack %s: create service %s: %w", st.Namespace, rec.spec.Name, err)
+		}
+		s.createService(rec.spec.Name, rec)
 	}
 	s.memoryFaults(st)
+	return nil
+}
+
+// UpdateService is controlapi's UpdateService of one service at version,
+// which must be the service's current one: swarm refuses a stale version
+// with "update out of sequence" (docs/refusals.md). Deploy updates at the
+// version it just read; this is for callers that read it earlier.
+func (s *Sim) UpdateService(ctx context.Context, name string, version swarm.Version, spec swarm.ServiceSpec) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if spec.Name != name {
+		return fmt.Errorf("update service %s: spec is named %s", name, spec.Name)
+	}
+	s.lock()
+	defer s.unlock()
+	svc, ok := s.services[name]
+	if !ok {
+		return fmt.Errorf("update service %s: %w", name, engine.ErrNotFound)
+	}
+	if version.Index != svc.version {
+		return fmt.Errorf("update service %s at version %d: %s", name, version.Index, errOutOfSequence)
+	}
+	s.updateService(svc, newRec(&spec, nil))
 	return nil
 }
 
@@ -127,27 +153,6 @@ func (s *Sim) memoryFaults(st engine.Stack) {
 			s.after(f.After, func() { s.raiseLoad(bytes) })
 		}
 	}
-}
-
-// createObjects creates the stack's missing networks, secrets and configs.
-func (s *Sim) createObjects(st engine.Stack) {
-	for _, name := range slices.Sorted(maps.Keys(st.Networks)) {
-		s.createObject("network", name, st.Namespace)
-	}
-	for _, sec := range st.Secrets {
-		s.createObject("secret", sec.Name, st.Namespace)
-	}
-	for _, c := range st.Configs {
-		s.createObject("config", c.Name, st.Namespace)
-	}
-}
-
-func (s *Sim) createObject(kind, name, ns string) {
-	key := kind + "/" + name
-	if _, ok := s.objects[key]; ok {
-		return
-	}
-	s.objects[key] = &object{kind: kind, id: s.newID(), name: name, namespace: ns, created: s.now()}
 }
 
 // Secrets lists the names of the secrets on the swarm, sorted.

@@ -77,15 +77,18 @@ var (
 )
 
 // New returns a simulated swarm whose randomness comes from seed and whose
-// time is clk's.
+// time is clk's. It starts as a Co-op Cloud server does, with the
+// DefaultNetwork overlay network.
 func New(seed int64, clk *clock.Virtual) *Sim {
-	return &Sim{
+	s := &Sim{
 		clk:       clk,
 		rng:       rand.New(rand.NewPCG(uint64(seed), 0x636861_6f7372756e)),
 		behaviour: map[string]Behaviour{},
 		services:  map[string]*service{},
 		objects:   map[string]*object{},
 	}
+	_ = s.addNetwork(DefaultNetwork) // a valid name, on an empty swarm
+	return s
 }
 
 // Name is "sim".
