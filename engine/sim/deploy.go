@@ -22,7 +22,7 @@ type object struct {
 
 // Deploy creates or updates a stack like `docker stack deploy`: missing
 // networks, secrets and configs are created, then each service (in name
-// order) is created, or updated with controlapi's semantics (§1.2),
+// order) is created, or updated with controlapi's semantics (docs/swarm-semantics.md §4),
 // keeping its ForceUpdate counter. Faults attach to the spec this deploy
 // writes, so they hit the tasks made from it; memory pressure (keyed by ""
 // or a service) raises every node's background memory After the deploy.

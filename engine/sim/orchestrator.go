@@ -35,7 +35,7 @@ func runnableSlots(svc *service) []slot {
 }
 
 // reconcile is the replicated orchestrator's reaction to a service write
-// (replicated/services.go reconcile, §1.4): hand the slots to the updater,
+// (replicated/services.go reconcile, docs/swarm-semantics.md §5): hand the slots to the updater,
 // then add missing slots from the current spec or remove surplus ones.
 func (s *Sim) reconcile(svc *service) {
 	if s.services[svc.name] != svc {
@@ -105,8 +105,8 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 // restart replaces a task that ended while meant to run (restart.go
 // Restart): its desired state becomes shutdown and, if the restart policy
 // allows, a replacement from the service's CURRENT spec starts after the
-// restart delay (§1.7 [src-infer]). Replacements are not the updater's
-// tasks, so their failures never count (§1.5).
+// restart delay (docs/swarm-semantics.md §3). Replacements are not the updater's
+// tasks, so their failures never count (docs/swarm-semantics.md §7).
 func (s *Sim) restart(t *task) {
 	svc := t.svc
 	s.setDesired(t, swarm.TaskStateShutdown)
@@ -189,7 +189,7 @@ func (d *delayed) try() {
 }
 
 // reap keeps at most historyRetention tasks in a slot, dropping the oldest
-// finished ones (the task reaper, §3).
+// finished ones (the task reaper, docs/swarm-semantics.md §12).
 func (s *Sim) reap(svc *service, n uint64) {
 	count := 0
 	for _, t := range svc.tasks {

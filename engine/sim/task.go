@@ -162,7 +162,7 @@ func (t *task) cancelTimers() {
 	t.gen++
 }
 
-// advance takes t one step up the ladder towards ready (§5.2 messages).
+// advance takes t one step up the ladder towards ready (docs/swarm-semantics.md §1 messages).
 func (s *Sim) advance(t *task) {
 	if t.terminal() || rank(t.desired) > runningRank {
 		return
@@ -233,7 +233,7 @@ func (s *Sim) sigterm(t *task, cause string) {
 
 // startContainer starts t's container: the task is starting, holds its
 // memory, and becomes running when up (after its first healthy probe when
-// it has a healthcheck, §2.1).
+// it has a healthcheck, docs/swarm-semantics.md §2).
 func (s *Sim) startContainer(t *task) {
 	if t.state != swarm.TaskStateReady || t.desired != swarm.TaskStateRunning {
 		return
@@ -263,7 +263,7 @@ func (s *Sim) toRunning(t *task) {
 
 // exitContainer ends t's container with code. A task being shut down ends
 // shutdown; otherwise exit 0 completes it and anything else fails it with
-// the executor's error (§2.1), cause appended ("dockerexec: unhealthy
+// the executor's error (docs/swarm-semantics.md §2), cause appended ("dockerexec: unhealthy
 // container").
 func (s *Sim) exitContainer(t *task, code int, cause string) {
 	if t.terminal() {
