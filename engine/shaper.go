@@ -17,6 +17,10 @@ type Shaper interface {
 	// SetBehaviour sets how the containers of service (full name,
 	// <stack>_<service>) behave, for tasks created afterwards.
 	SetBehaviour(service string, b Behaviour)
+	// SetRace pins one of the races a real swarm leaves to timing (name
+	// and outcomes as docs/swarm-semantics.md §15 lists them); "seed"
+	// leaves it to the run's seed again.
+	SetRace(name, outcome string) error
 }
 
 // Behaviour is how the containers of one service behave, which the

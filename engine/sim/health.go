@@ -97,7 +97,7 @@ func (s *Sim) scheduleHealth(t *task) {
 	}
 	s.timer(t, at, func() {
 		if t.state == swarm.TaskStateStarting {
-			s.sigterm(t, "dockerexec: unhealthy container")
+			s.shutdown(t, stopDelay(t, 0), "dockerexec: unhealthy container")
 		}
 	})
 }
@@ -115,7 +115,7 @@ func (s *Sim) scheduleSickness(t *task) {
 	at := time.Duration(firstFail+int64(p.retries)-1)*p.interval + time.Duration(p.retries)*p.fail
 	s.timer(t, at, func() {
 		if t.state == swarm.TaskStateRunning {
-			s.sigterm(t, "dockerexec: unhealthy container")
+			s.shutdown(t, stopDelay(t, 0), "dockerexec: unhealthy container")
 		}
 	})
 }

@@ -86,10 +86,20 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 	if s.services[svc.name] != svc {
 		return
 	}
+	u := svc.upd
 	if t.terminal() && rank(t.desired) <= runningRank {
-		s.restart(t)
+		if u != nil && u.wouldRollBack(t, state) && s.rollbackWins() {
+			// The rollback won the race with the restart supervisor
+			// (docs/swarm-semantics.md §15): the restart runs once the
+			// rollback has restored the old spec.
+			u.taskEvent(t, state)
+			u = nil
+			s.post(func() { s.restartAfterRollback(t) })
+		} else {
+			s.restart(t)
+		}
 	}
-	if u := svc.upd; u != nil {
+	if u != nil {
 		u.taskEvent(t, state)
 	}
 	if rank(state) > runningRank {
@@ -117,6 +127,23 @@ func (s *Sim) restart(t *task) {
 	svc.restarts[t.slot] = append(svc.restarts[t.slot], s.now())
 	_, delay, _, _ := restartPolicy(&t.rec.spec.TaskTemplate)
 	s.delayStart(t, nt, delay, !t.terminal(), nil)
+}
+
+// restartAfterRollback is the restart of a failed task once a rollback
+// has restored the old spec: a slot that still runs a task of that spec
+// (start-first's old task) needs no replacement, so the rollback finds the
+// slot clean and completes at once (docs/swarm-semantics.md §15).
+func (s *Sim) restartAfterRollback(t *task) {
+	if rank(t.desired) > runningRank {
+		return
+	}
+	for _, o := range t.svc.tasks {
+		if o != t && o.slot == t.slot && o.desired == swarm.TaskStateRunning && !o.terminal() && !dirty(o, t.svc.spec) {
+			s.setDesired(t, swarm.TaskStateShutdown)
+			return
+		}
+	}
+	s.restart(t)
 }
 
 // shouldRestart applies the failed task's restart policy (restart.go

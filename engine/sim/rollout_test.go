@@ -28,6 +28,7 @@ func newTasks(w *world, e string) map[int][]swarm.Task {
 // slots and 0.5, the third failure pauses, not the second.
 func TestMaxFailureRatio(t *testing.T) {
 	w := newWorld(t, 1)
+	ascending(w)
 	cfg := swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionPause, MaxFailureRatio: 0.5,
 		Order: swarm.UpdateOrderStartFirst}
 	w.deploy(nil, v("1", replicas(4), update(cfg)))
@@ -45,6 +46,7 @@ func TestMaxFailureRatio(t *testing.T) {
 // window is one window after the last slot, Delay+1s when Delay ≥ Monitor.
 func TestParallelismAndDelay(t *testing.T) {
 	w := newWorld(t, 1)
+	ascending(w)
 	cfg := swarm.UpdateConfig{Parallelism: 1, Delay: 10 * time.Second, Monitor: 5 * time.Second}
 	w.deploy(nil, spec("app", env("V=1"), replicas(3), update(cfg)))
 	w.untilRunning(app, 3, time.Minute)
@@ -72,6 +74,7 @@ func TestParallelism(t *testing.T) {
 		thirdWhen string
 	}{{2, 2, "when the first of the two runs"}, {0, 4, ""}} {
 		w := newWorld(t, 1)
+		ascending(w)
 		cfg := swarm.UpdateConfig{Parallelism: tc.par}
 		w.deploy(nil, spec("app", env("V=1"), replicas(4), update(cfg)))
 		w.untilRunning(app, 4, time.Minute)

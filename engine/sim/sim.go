@@ -69,6 +69,8 @@ type Sim struct {
 	services map[string]*service // by full name
 	objects  map[string]*object  // networks, secrets and configs by kind/name
 
+	pinned map[string]string // races a scenario pinned (races.go)
+
 	subs []*subscription
 	work []func() // reactions queued while the world is being changed
 }

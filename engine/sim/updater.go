@@ -88,6 +88,7 @@ func (u *updater) run(all []slot) {
 			u.slots = append(u.slots, sl)
 		}
 	}
+	u.s.orderSlots(u.slots)
 	if len(u.slots) == 0 {
 		if st := u.snapState; st == swarm.UpdateStateUpdating || st == swarm.UpdateStateRollbackStarted {
 			u.complete()
@@ -255,16 +256,12 @@ func (u *updater) breakLoop() {
 // running, counted once; past max_failure_ratio (strictly), the action
 // fires. It reports whether the loop must break.
 func (u *updater) failure(t *task) bool {
-	if u.failed[t] {
-		return false
-	}
-	seen, ours := u.updated[t]
-	if !ours || (!seen.IsZero() && u.s.now().Sub(seen) > u.monitor) {
+	if !u.counts(t) {
 		return false
 	}
 	u.failed[t] = true
 	u.failures++
-	if float32(u.failures)/float32(len(u.slots)) <= u.cfg.MaxFailureRatio {
+	if !u.overRatio(u.failures) {
 		return false
 	}
 	switch u.cfg.FailureAction {
@@ -282,4 +279,31 @@ func (u *updater) failure(t *task) bool {
 		u.rollback(fmt.Sprintf("update rolled back due to failure or early termination of task %s", t.id))
 	}
 	return true
+}
+
+// counts is whether a failure of t counts: a task this run created, not
+// counted before, that failed before running or within the monitor window
+// of being seen running.
+func (u *updater) counts(t *task) bool {
+	if u.failed[t] {
+		return false
+	}
+	seen, ours := u.updated[t]
+	return ours && (seen.IsZero() || u.s.now().Sub(seen) <= u.monitor)
+}
+
+// overRatio is whether failures exceed max_failure_ratio (strictly).
+func (u *updater) overRatio(failures int) bool {
+	return float32(failures)/float32(len(u.slots)) > u.cfg.MaxFailureRatio
+}
+
+// wouldRollBack is whether t ending in state now would make this run roll
+// back at once: the failure is read now (or as the last worker's wait ends
+// with it), counts, passes the ratio, and the action is a rollback of a
+// forward update.
+func (u *updater) wouldRollBack(t *task, state swarm.TaskState) bool {
+	readNow := u.phase == phaseSlots || u.phase == phaseMonitor ||
+		(u.phase == phaseDrain && u.waits[t] != nil && u.idle == u.workers-1 && u.cfg.Delay == 0)
+	return u.watch && rank(state) > runningRank && readNow && u.counts(t) && u.overRatio(u.failures+1) &&
+		u.cfg.FailureAction == swarm.UpdateFailureActionRollback && u.snapState != swarm.UpdateStateRollbackStarted
 }
