@@ -22,14 +22,17 @@ heavy app fail.`,
 			Summary: "Background memory use on each node, drawn once per run between min and max from the seed.",
 			Detail:  `This is the "host load" that made the journal's rollback intermittent; chaosrun explore varies it across seeds.`,
 			Example: `sim.host_load("0GiB", "1.5GiB")`},
-		Builtin{Name: "sim.service", Args: "app, service=\"app\", boot=\"1s\", boot_jitter=\"0s\", memory=\"64MiB\", memory_jitter=0, memory_ramp=\"0s\", healthy=True, crash_after=None, exit_code=1", Fn: simService,
+		Builtin{Name: "sim.service", Args: "app, service=\"app\", boot=\"1s\", boot_jitter=\"0s\", memory=\"64MiB\", memory_jitter=0, memory_ramp=\"0s\", healthy=True, crash_after=None, exit_code=1, stop_exit_code=143", Fn: simService,
 			Engines: "sim (ignored with a warning elsewhere)",
 			Summary: "Sets how the simulated containers of one service behave, since the simulator cannot run the image.",
 			Detail: `boot is the time from start until the app would answer its healthcheck (with
 seeded jitter up to boot_jitter); memory its footprint (with seeded jitter),
 reached in steps over memory_ramp (0: all at start); healthy=False makes every
 health probe fail; crash_after makes the container exit with exit_code that
-long after the task is running.`,
+long after the task is running. stop_exit_code is the container's exit code
+when it stops on SIGTERM, a shutdown or an unhealthy container (143 for a
+shell that does not trap it; the test app exits 2). A stop waits 2s first
+(docs/swarm-semantics.md §14).`,
 			Example: `sim.service(app, boot = "4m", boot_jitter = "1m", memory = "2GiB")`},
 		Builtin{Name: "sim.network", Args: "name", Fn: simNetwork, Engines: "sim (ignored with a warning elsewhere)",
 			Summary: "Creates a swarm-scoped overlay network outside any stack, as an operator does by hand.",
@@ -41,6 +44,16 @@ swarm starts as a Co-op Cloud server does, with the "proxy" network.`,
 			Summary: "Removes a network that no stack created, such as the simulated swarm's \"proxy\".",
 			Detail:  `Deploying a recipe that joins it as external is then refused, as on a server without it.`,
 			Example: `sim.remove_network("proxy")`},
+		Builtin{Name: "sim.race", Args: "name, outcome", Fn: simRace, Engines: "sim (ignored with a warning elsewhere)",
+			Summary: "Pins the outcome of a race a real swarm leaves to timing, which the simulator otherwise draws from the seed.",
+			Detail: `"restart_rollback": when a task the updater created fails and the failure
+triggers a rollback, "restart" (the restart supervisor runs first and builds
+the replacement from the failed spec, about 4 runs in 5) or "rollback" (the
+rollback restores the old spec first, so the slot is clean and the rollback
+completes at once). "slot_order": the order an update takes its slots,
+"random" or "ascending". "seed" draws the race from the seed again, the
+default. See docs/swarm-semantics.md §15.`,
+			Example: `sim.race("restart_rollback", "rollback")`},
 	)
 }
 
@@ -94,10 +107,10 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	var ramp Duration
 	healthy := true
 	var crash starlark.Value = starlark.None
-	exitCode := 1
+	exitCode, stopCode := 1, 143
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "app", &appV, "service?", &service, "boot?", &boot,
 		"boot_jitter?", &jitter, "memory?", &memory, "memory_jitter?", &memJitter, "memory_ramp?", &ramp, "healthy?", &healthy,
-		"crash_after?", &crash, "exit_code?", &exitCode); err != nil {
+		"crash_after?", &crash, "exit_code?", &exitCode, "stop_exit_code?", &stopCode); err != nil {
 		return nil, err
 	}
 	a, err := unpackApp(fn, appV)
@@ -115,7 +128,7 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		s.SetBehaviour(a.app.StackName()+"_"+service, engine.Behaviour{
 			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
 			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
-			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode,
+			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode, StopExitCode: stopCode,
 		})
 	}
 	return starlark.None, err
@@ -141,6 +154,20 @@ func networkCall(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if s != nil {
 		if err := call(s, name); err != nil {
 			return nil, fmt.Errorf("%s: %w", fn.Name(), err)
+		}
+	}
+	return starlark.None, err
+}
+
+func simRace(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name, outcome string
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "outcome", &outcome); err != nil {
+		return nil, err
+	}
+	s, err := simOf(thread, fn)
+	if s != nil {
+		if err := s.SetRace(name, outcome); err != nil {
+			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
 	return starlark.None, err

@@ -2,7 +2,7 @@ package engine
 
 import "time"
 
-// Swarm's defaults (reference notes §2.2 and §3), shared by the simulator
+// Swarm's defaults (docs/swarm-semantics.md §2 and §12), shared by the simulator
 // and the convergence checker. Each user applies its own rule for when a
 // spec's value gives way to the default.
 const (
@@ -16,6 +16,6 @@ const (
 	// spec leaves it zero.
 	DefaultMonitor = 5 * time.Second
 	// OldTaskStopWait is how long a stop-first update waits for the old
-	// task to stop before it starts the new one (§1.4).
+	// task to stop before it starts the new one (docs/swarm-semantics.md §5).
 	OldTaskStopWait = time.Minute
 )

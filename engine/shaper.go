@@ -22,6 +22,10 @@ type Shaper interface {
 	// RemoveNetwork removes one.
 	AddNetwork(name string) error
 	RemoveNetwork(name string) error
+	// SetRace pins one of the races a real swarm leaves to timing (name
+	// and outcomes as docs/swarm-semantics.md §15 lists them); "seed"
+	// leaves it to the run's seed again.
+	SetRace(name, outcome string) error
 }
 
 // Behaviour is how the containers of one service behave, which the

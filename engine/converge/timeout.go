@@ -11,7 +11,7 @@ import (
 )
 
 // The bound's own allowances; swarm's defaults are engine's (reference
-// notes §2.2 and §3).
+// docs/swarm-semantics.md §2 and §12).
 const (
 	timeoutMargin      = 2 * time.Minute
 	perSlotStartupBase = 30 * time.Second

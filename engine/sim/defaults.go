@@ -8,17 +8,17 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// Swarm's defaults (§3, swarmkit api/defaults/service.go).
+// Swarm's defaults (docs/swarm-semantics.md §12, swarmkit api/defaults/service.go).
 const (
 	defaultMonitor      = engine.DefaultMonitor
 	defaultRestartDelay = 5 * time.Second
 	defaultStopGrace    = 10 * time.Second
-	historyRetention    = 5                      // task history per slot (§3)
-	oldTaskTimeout      = engine.OldTaskStopWait // stop-first wait for the old task (§1.4)
+	historyRetention    = 5                      // task history per slot (docs/swarm-semantics.md §3)
+	oldTaskTimeout      = engine.OldTaskStopWait // stop-first wait for the old task (docs/swarm-semantics.md §6)
 )
 
 // defaultUpdate is swarm's UpdateConfig and RollbackConfig when the spec
-// has none (§3).
+// has none (docs/swarm-semantics.md §12).
 func defaultUpdate() swarm.UpdateConfig {
 	return swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionPause,
 		Monitor: defaultMonitor, Order: swarm.UpdateOrderStopFirst}
@@ -27,7 +27,7 @@ func defaultUpdate() swarm.UpdateConfig {
 // effectiveUpdate is the config the updater uses: the defaults when the
 // spec has none, else the spec's fields literally (Parallelism 0 means all)
 // with an empty action/order meaning pause/stop-first and Monitor 0 the 5s
-// default, as the Engine API's conversion does (§3).
+// default, as the Engine API's conversion does (docs/swarm-semantics.md §12).
 func effectiveUpdate(c *swarm.UpdateConfig) swarm.UpdateConfig {
 	if c == nil {
 		return defaultUpdate()
@@ -113,7 +113,7 @@ func insertDefaults(spec *swarm.ServiceSpec) *swarm.ServiceSpec {
 	return spec
 }
 
-// restartPolicy is a task spec's restart policy with defaults (§3).
+// restartPolicy is a task spec's restart policy with defaults (docs/swarm-semantics.md §3).
 func restartPolicy(tt *swarm.TaskSpec) (cond swarm.RestartPolicyCondition, delay time.Duration, max uint64, window time.Duration) {
 	cond, delay = swarm.RestartPolicyConditionAny, defaultRestartDelay
 	if p := tt.RestartPolicy; p != nil {

@@ -16,7 +16,7 @@ import (
 // networks are checked, missing networks created, secrets and configs
 // created or updated (createObjects), then each service (in name order) is
 // created, or updated at its current version with controlapi's semantics
-// (§1.2), keeping its ForceUpdate counter. Swarm's refusals stop the deploy
+// (docs/swarm-semantics.md §4), keeping its ForceUpdate counter. Swarm's refusals stop the deploy
 // where the real one stops (docs/refusals.md). Faults attach to the spec this deploy
 // writes, so they hit the tasks made from it; memory pressure (keyed by ""
 // or a service) raises every node's background memory After the deploy.

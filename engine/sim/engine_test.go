@@ -15,7 +15,7 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// §5.3: the service events of an auto-rolled-back image update.
+// docs/swarm-semantics.md §16: the service events of an auto-rolled-back image update.
 func TestServiceEventsOfRollback(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, v("1", img("a:1")))
@@ -56,7 +56,7 @@ func TestServiceShape(t *testing.T) {
 	}
 	uc := svc.Spec.UpdateConfig
 	if uc == nil || uc.Parallelism != 1 || uc.Monitor != 5*time.Second || uc.FailureAction != "pause" || uc.Order != "stop-first" {
-		t.Errorf("UpdateConfig %+v, want swarm's defaults (§3)", uc)
+		t.Errorf("UpdateConfig %+v, want swarm's defaults (docs/swarm-semantics.md §12)", uc)
 	}
 	if rp := svc.Spec.TaskTemplate.RestartPolicy; rp == nil || rp.Condition != "any" || *rp.Delay != 5*time.Second {
 		t.Errorf("RestartPolicy %+v, want swarm's defaults", rp)
@@ -106,7 +106,7 @@ func TestDeploySecretsRemove(t *testing.T) {
 	}
 }
 
-// Tasks(upToDate) keeps only tasks of the current spec (§4.1 step 5).
+// Tasks(upToDate) keeps only tasks of the current spec (docs/swarm-semantics.md §16).
 func TestTasksUpToDate(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, v("1"))
@@ -120,7 +120,7 @@ func TestTasksUpToDate(t *testing.T) {
 	}
 }
 
-// Scaling changes no task spec: no UpdateStatus, more tasks (§4.3).
+// Scaling changes no task spec: no UpdateStatus, more tasks (docs/swarm-semantics.md §10).
 func TestScaleUpAndGlobal(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, spec("app", replicas(1)))
@@ -192,8 +192,8 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// §1.2 manual rollback: swap, "manually requested rollback", then
-// rollback_completed; twice toggles; none without a previous spec (§1.8).
+// docs/swarm-semantics.md §4 manual rollback: swap, "manually requested rollback", then
+// rollback_completed; twice toggles; none without a previous spec (docs/swarm-semantics.md §9).
 func TestManualRollback(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, v("1"))

@@ -24,7 +24,7 @@ type subscription struct {
 }
 
 // Subscribe starts a stream of service events (create, update with the
-// Engine's updatestate/image/replicas attributes of §5.3, remove) and task
+// Engine's updatestate/image/replicas attributes of docs/swarm-semantics.md §16, remove) and task
 // events (Type "task", Attributes "state" and "desired"). It ends on Close
 // or when ctx is done.
 func (s *Sim) Subscribe(ctx context.Context) engine.Subscription {

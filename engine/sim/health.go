@@ -9,7 +9,7 @@ import (
 )
 
 // The probe chaosrun's docker engine installs for an unhealthy fault on a
-// service without a healthcheck. (Healthcheck defaults, §2.2, are
+// service without a healthcheck. (Healthcheck defaults, docs/swarm-semantics.md §2, are
 // engine.DefaultHealth*.)
 const (
 	faultInterval = 2 * time.Second
@@ -53,7 +53,7 @@ func probeOf(t *task) (probe, bool) {
 }
 
 // outcome says when the health monitor decides about a container that is
-// up boot after it started (moby daemon/health.go, §2.2). Probes start
+// up boot after it started (moby daemon/health.go, docs/swarm-semantics.md §2). Probes start
 // interval after the container started and interval after the previous
 // probe ended; a probe that starts once the app is up passes at once, one
 // before fails after p.fail. Failures count once their result comes at or
@@ -83,7 +83,7 @@ func ceilDiv(a, b time.Duration) int64 {
 // up (no healthcheck) or once its first probe passes; with a failing
 // healthcheck, the executor shuts the container down and the task fails
 // with "dockerexec: unhealthy container" and the container's exit code
-// (§2.1). Only the decisive probe is scheduled, not every tick.
+// (docs/swarm-semantics.md §2). Only the decisive probe is scheduled, not every tick.
 func (s *Sim) scheduleHealth(t *task) {
 	p, ok := probeOf(t)
 	if !ok {
@@ -97,7 +97,7 @@ func (s *Sim) scheduleHealth(t *task) {
 	}
 	s.timer(t, at, func() {
 		if t.state == swarm.TaskStateStarting {
-			s.sigterm(t, "dockerexec: unhealthy container")
+			s.shutdown(t, stopDelay(t, 0), "dockerexec: unhealthy container")
 		}
 	})
 }
@@ -105,7 +105,7 @@ func (s *Sim) scheduleHealth(t *task) {
 // scheduleSickness arms a running container that turns unhealthy
 // (unhealthy fault with After): probes, passing every interval since it
 // became healthy, fail from After on, and retries failures in a row make
-// the executor's Wait shut it down (§2.1, §2.3).
+// the executor's Wait shut it down (docs/swarm-semantics.md §2).
 func (s *Sim) scheduleSickness(t *task) {
 	if t.sickAfter == nil {
 		return
@@ -115,7 +115,7 @@ func (s *Sim) scheduleSickness(t *task) {
 	at := time.Duration(firstFail+int64(p.retries)-1)*p.interval + time.Duration(p.retries)*p.fail
 	s.timer(t, at, func() {
 		if t.state == swarm.TaskStateRunning {
-			s.sigterm(t, "dockerexec: unhealthy container")
+			s.shutdown(t, stopDelay(t, 0), "dockerexec: unhealthy container")
 		}
 	})
 }

@@ -193,3 +193,10 @@ func rollback(c swarm.UpdateConfig) opt { return func(s *swarm.ServiceSpec) { s.
 // startFirst is the discourse recipe's update config.
 var startFirst = swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionRollback,
 	Order: swarm.UpdateOrderStartFirst, Monitor: 5 * time.Second}
+
+// ascending pins the slot order, for tests that follow slots by number.
+func ascending(w *world) {
+	if err := w.s.SetRace(RaceSlotOrder, "ascending"); err != nil {
+		w.tb.Fatal(err)
+	}
+}

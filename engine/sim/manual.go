@@ -10,7 +10,7 @@ import (
 )
 
 // Rollback is a manual rollback (`docker service rollback`, the API's
-// rollback=previous, §1.2): Spec and PreviousSpec swap and UpdateStatus
+// rollback=previous, docs/swarm-semantics.md §4): Spec and PreviousSpec swap and UpdateStatus
 // becomes ROLLBACK_STARTED "manually requested rollback" with a new
 // StartedAt; the updater then rolls back with the restored spec's
 // RollbackConfig. Without a previous spec (a new service, or right after an

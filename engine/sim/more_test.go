@@ -12,7 +12,7 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// §2.3 healthy first, unhealthy later: the task runs when first healthy,
+// docs/swarm-semantics.md §2 healthy first, unhealthy later: the task runs when first healthy,
 // and going unhealthy takes retries×interval, past the 5s monitor: the
 // update completes and the task then fails and restarts with the new spec.
 func TestHealthyThenUnhealthy(t *testing.T) {
@@ -37,7 +37,7 @@ func TestHealthyThenUnhealthy(t *testing.T) {
 	}
 }
 
-// §1.4 stop-first: when the old task takes longer than a minute to stop,
+// docs/swarm-semantics.md §6 stop-first: when the old task takes longer than a minute to stop,
 // the new task starts after oldTaskTimeout anyway.
 func TestStopFirstOldTaskTimeout(t *testing.T) {
 	w := newWorld(t, 1)

@@ -35,7 +35,7 @@ func runnableSlots(svc *service) []slot {
 }
 
 // reconcile is the replicated orchestrator's reaction to a service write
-// (replicated/services.go reconcile, §1.4): hand the slots to the updater,
+// (replicated/services.go reconcile, docs/swarm-semantics.md §5): hand the slots to the updater,
 // then add missing slots from the current spec or remove surplus ones.
 func (s *Sim) reconcile(svc *service) {
 	if s.services[svc.name] != svc {
@@ -86,10 +86,20 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 	if s.services[svc.name] != svc {
 		return
 	}
+	u := svc.upd
 	if t.terminal() && rank(t.desired) <= runningRank {
-		s.restart(t)
+		if u != nil && u.wouldRollBack(t, state) && s.rollbackWins() {
+			// The rollback won the race with the restart supervisor
+			// (docs/swarm-semantics.md §15): the restart runs once the
+			// rollback has restored the old spec.
+			u.taskEvent(t, state)
+			u = nil
+			s.post(func() { s.restartAfterRollback(t) })
+		} else {
+			s.restart(t)
+		}
 	}
-	if u := svc.upd; u != nil {
+	if u != nil {
 		u.taskEvent(t, state)
 	}
 	if rank(state) > runningRank {
@@ -105,8 +115,8 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 // restart replaces a task that ended while meant to run (restart.go
 // Restart): its desired state becomes shutdown and, if the restart policy
 // allows, a replacement from the service's CURRENT spec starts after the
-// restart delay (§1.7 [src-infer]). Replacements are not the updater's
-// tasks, so their failures never count (§1.5).
+// restart delay (docs/swarm-semantics.md §3). Replacements are not the updater's
+// tasks, so their failures never count (docs/swarm-semantics.md §7).
 func (s *Sim) restart(t *task) {
 	svc := t.svc
 	s.setDesired(t, swarm.TaskStateShutdown)
@@ -117,6 +127,23 @@ func (s *Sim) restart(t *task) {
 	svc.restarts[t.slot] = append(svc.restarts[t.slot], s.now())
 	_, delay, _, _ := restartPolicy(&t.rec.spec.TaskTemplate)
 	s.delayStart(t, nt, delay, !t.terminal(), nil)
+}
+
+// restartAfterRollback is the restart of a failed task once a rollback
+// has restored the old spec: a slot that still runs a task of that spec
+// (start-first's old task) needs no replacement, so the rollback finds the
+// slot clean and completes at once (docs/swarm-semantics.md §15).
+func (s *Sim) restartAfterRollback(t *task) {
+	if rank(t.desired) > runningRank {
+		return
+	}
+	for _, o := range t.svc.tasks {
+		if o != t && o.slot == t.slot && o.desired == swarm.TaskStateRunning && !o.terminal() && !dirty(o, t.svc.spec) {
+			s.setDesired(t, swarm.TaskStateShutdown)
+			return
+		}
+	}
+	s.restart(t)
 }
 
 // shouldRestart applies the failed task's restart policy (restart.go
@@ -189,7 +216,7 @@ func (d *delayed) try() {
 }
 
 // reap keeps at most historyRetention tasks in a slot, dropping the oldest
-// finished ones (the task reaper, §3).
+// finished ones (the task reaper, docs/swarm-semantics.md §12).
 func (s *Sim) reap(svc *service, n uint64) {
 	count := 0
 	for _, t := range svc.tasks {

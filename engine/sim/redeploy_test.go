@@ -13,7 +13,7 @@ func v(n string, more ...opt) swarm.ServiceSpec {
 	return spec("app", append([]opt{label("v", n), env("V=" + n), health(2*time.Second, 2, 0), update(startFirst)}, more...)...)
 }
 
-// §1.10 / §0: an identical redeploy wipes an earlier "completed", sets
+// docs/swarm-semantics.md §10 / §9: an identical redeploy wipes an earlier "completed", sets
 // PreviousSpec to the identical spec and starts nothing.
 func TestIdenticalRedeployWipesStatus(t *testing.T) {
 	w := newWorld(t, 1)
@@ -34,7 +34,7 @@ func TestIdenticalRedeployWipesStatus(t *testing.T) {
 	}
 }
 
-// §0 / §1.10: redeploying the failing spec after a rollback is a new
+// docs/swarm-semantics.md §9 / §10: redeploying the failing spec after a rollback is a new
 // forward update (PreviousSpec = the restored spec) that rolls back again.
 func TestRedeployAfterRollbackRollsBackAgain(t *testing.T) {
 	w := newWorld(t, 1)
@@ -52,14 +52,14 @@ func TestRedeployAfterRollbackRollsBackAgain(t *testing.T) {
 	d1 := first.UpdateStatus.CompletedAt.Sub(*first.UpdateStatus.StartedAt)
 	d2 := second.UpdateStatus.CompletedAt.Sub(*second.UpdateStatus.StartedAt)
 	if diff := d1 - d2; diff < -time.Second || diff > time.Second {
-		t.Errorf("rollbacks took %s and %s, want the same timings (§0)", d1, d2)
+		t.Errorf("rollbacks took %s and %s, want the same timings (docs/swarm-semantics.md §2)", d1, d2)
 	}
 	if got, want := updateStates(w), "updating rollback_started rollback_completed updating rollback_started rollback_completed"; got != want {
 		t.Errorf("update states %q, want %q", got, want)
 	}
 }
 
-// §0 / §1.9: a second deploy 2s into an update cancels it; one update to
+// docs/swarm-semantics.md §11: a second deploy 2s into an update cancels it; one update to
 // the newest spec completes, with PreviousSpec = the in-flight spec.
 func TestDeployDuringUpdate(t *testing.T) {
 	w := newWorld(t, 1)
@@ -89,7 +89,7 @@ func TestDeployDuringUpdate(t *testing.T) {
 	}
 }
 
-// §1.9 identical spec during an update: the running updater goes on, but
+// docs/swarm-semantics.md §11 identical spec during an update: the running updater goes on, but
 // its status writes are no-ops, so UpdateStatus stays absent and a failure
 // neither pauses nor rolls back.
 func TestIdenticalDeployDuringFailingUpdate(t *testing.T) {

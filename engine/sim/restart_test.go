@@ -9,7 +9,7 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// §3 restart policy: a crashed task is replaced at once by a task that
+// docs/swarm-semantics.md §3 restart policy: a crashed task is replaced at once by a task that
 // waits in ready for the 5s default restart delay.
 func TestRestartDelay(t *testing.T) {
 	w := newWorld(t, 1)
@@ -32,7 +32,7 @@ func TestRestartDelay(t *testing.T) {
 	}
 }
 
-// §1.7: while paused, a dying old-spec task is replaced from the CURRENT
+// docs/swarm-semantics.md §3: while paused, a dying old-spec task is replaced from the CURRENT
 // (new) spec by the restart supervisor, outside the rolling update.
 func TestRestartUsesCurrentSpec(t *testing.T) {
 	w := newWorld(t, 1)
@@ -53,7 +53,7 @@ func TestRestartUsesCurrentSpec(t *testing.T) {
 	}
 }
 
-// §3 restart conditions and attempts.
+// docs/swarm-semantics.md §3 restart conditions and attempts.
 func TestRestartPolicy(t *testing.T) {
 	two := uint64(2)
 	for _, tc := range []struct {
@@ -78,7 +78,7 @@ func TestRestartPolicy(t *testing.T) {
 	}
 }
 
-// §3 task history retention: at most 5 tasks per slot.
+// docs/swarm-semantics.md §3 task history retention: at most 5 tasks per slot.
 func TestHistoryRetention(t *testing.T) {
 	w := newWorld(t, 1)
 	w.s.SetBehaviour(app, Behaviour{CrashAfter: time.Second})
@@ -93,7 +93,7 @@ func TestHistoryRetention(t *testing.T) {
 	}
 }
 
-// §2.2 healthcheck timing: never healthy with start_period 20m, interval
+// docs/swarm-semantics.md §2 healthcheck timing: never healthy with start_period 20m, interval
 // 30s, retries 3 fails at the third counted probe, 21m after the start;
 // the error carries the container's SIGTERM exit code.
 func TestHealthcheckTiming(t *testing.T) {
@@ -125,7 +125,7 @@ func TestHealthyAfterBoot(t *testing.T) {
 	}
 }
 
-// §0 timings with probes that fail after a 1s timeout, like the observed
+// docs/swarm-semantics.md §2 timings with probes that fail after a 1s timeout, like the observed
 // test app: rollback_started about 6.8s after the redeploy and
 // rollback_completed 5s later (observed 6.8s and 11.8s).
 func TestObservedRollbackTimings(t *testing.T) {

@@ -22,12 +22,13 @@ func newTasks(w *world, e string) map[int][]swarm.Task {
 	return out
 }
 
-// §1.5: failures count once per updater-created task (restart
+// docs/swarm-semantics.md §7: failures count once per updater-created task (restart
 // replacements are not counted), and the action fires only when
 // failures/dirty slots is strictly greater than max_failure_ratio: with 4
 // slots and 0.5, the third failure pauses, not the second.
 func TestMaxFailureRatio(t *testing.T) {
 	w := newWorld(t, 1)
+	ascending(w)
 	cfg := swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionPause, MaxFailureRatio: 0.5,
 		Order: swarm.UpdateOrderStartFirst}
 	w.deploy(nil, v("1", replicas(4), update(cfg)))
@@ -41,10 +42,11 @@ func TestMaxFailureRatio(t *testing.T) {
 	}
 }
 
-// §1.6: a worker moves on Delay after its task runs; the final monitor
+// docs/swarm-semantics.md §7: a worker moves on Delay after its task runs; the final monitor
 // window is one window after the last slot, Delay+1s when Delay ≥ Monitor.
 func TestParallelismAndDelay(t *testing.T) {
 	w := newWorld(t, 1)
+	ascending(w)
 	cfg := swarm.UpdateConfig{Parallelism: 1, Delay: 10 * time.Second, Monitor: 5 * time.Second}
 	w.deploy(nil, spec("app", env("V=1"), replicas(3), update(cfg)))
 	w.untilRunning(app, 3, time.Minute)
@@ -63,7 +65,7 @@ func TestParallelismAndDelay(t *testing.T) {
 	}
 }
 
-// §1.6: parallelism 2 keeps two slots in flight; parallelism 0 updates
+// docs/swarm-semantics.md §7: parallelism 2 keeps two slots in flight; parallelism 0 updates
 // every slot at once.
 func TestParallelism(t *testing.T) {
 	for _, tc := range []struct {
@@ -72,6 +74,7 @@ func TestParallelism(t *testing.T) {
 		thirdWhen string
 	}{{2, 2, "when the first of the two runs"}, {0, 4, ""}} {
 		w := newWorld(t, 1)
+		ascending(w)
 		cfg := swarm.UpdateConfig{Parallelism: tc.par}
 		w.deploy(nil, spec("app", env("V=1"), replicas(4), update(cfg)))
 		w.untilRunning(app, 4, time.Minute)
@@ -98,7 +101,7 @@ func TestParallelism(t *testing.T) {
 	}
 }
 
-// §1.4 stop-first: the new task starts only after the old one stopped.
+// docs/swarm-semantics.md §6 stop-first: the new task starts only after the old one stopped.
 func TestStopFirstOrder(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, spec("app", env("V=1")))
@@ -114,7 +117,7 @@ func TestStopFirstOrder(t *testing.T) {
 	}
 }
 
-// §1.3 and §1.4 step 5: the rollback runs with the RESTORED spec's
+// docs/swarm-semantics.md §5: the rollback runs with the RESTORED spec's
 // RollbackConfig. Both specs here are stop-first, so the rollback makes a
 // new task of v1, which fails too (the service became unhealthy).
 func TestRollbackOfRollback(t *testing.T) {
@@ -124,11 +127,11 @@ func TestRollbackOfRollback(t *testing.T) {
 		states   string
 		msgStart string
 	}{
-		{"§1.2 default pause: rollback_paused says update paused", swarm.UpdateConfig{Parallelism: 1},
+		{"docs/swarm-semantics.md §4 default pause: rollback_paused says update paused", swarm.UpdateConfig{Parallelism: 1},
 			"updating rollback_started rollback_paused", "update paused due to failure or early termination of task "},
-		{"§1.3 caveat: rollback action rollback pauses then completes", swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionRollback},
+		{"docs/swarm-semantics.md §9: rollback action rollback pauses then completes", swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionRollback},
 			"updating rollback_started rollback_paused completed", "update completed"},
-		{"§1.4 step 5: the restored spec's continue wins", swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionContinue},
+		{"docs/swarm-semantics.md §5: the restored spec's continue wins", swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionContinue},
 			"updating rollback_started rollback_completed", "rollback completed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,7 +153,7 @@ func TestRollbackOfRollback(t *testing.T) {
 	}
 }
 
-// §1.5: a new task that fails within the monitor window of running counts
+// docs/swarm-semantics.md §7: a new task that fails within the monitor window of running counts
 // (kill after 2s rolls back); one that fails after it does not (kill after
 // 20s: completed, then restarted with the new spec). A clean exit counts as
 // early termination.
@@ -194,7 +197,7 @@ func TestFailureWindow(t *testing.T) {
 	}
 }
 
-// §1.4 start-first: the old task is shut down only once the new one runs.
+// docs/swarm-semantics.md §6 start-first: the old task is shut down only once the new one runs.
 func TestStartFirstOrder(t *testing.T) {
 	w := newWorld(t, 1)
 	w.deploy(nil, v("1"))
@@ -208,7 +211,7 @@ func TestStartFirstOrder(t *testing.T) {
 	}
 }
 
-// §1.4 worker / §1.5: a clean task already in the slot (here a restart
+// docs/swarm-semantics.md §5 worker / docs/swarm-semantics.md §7: a clean task already in the slot (here a restart
 // replacement, made from a spec with the same task template) is reused,
 // not replaced, and its failure does not count: a label-only redeploy of a
 // paused update shuts the old task down, starts the replacement and

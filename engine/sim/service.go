@@ -16,7 +16,7 @@ import (
 // specRec is one spec written to a service. It is never changed once
 // written; tasks point at the record they were made from, so a task is
 // clean when it points at the service's current record (swarmkit compares
-// SpecVersion first, §1.4).
+// SpecVersion first, docs/swarm-semantics.md §5).
 type specRec struct {
 	spec   *swarm.ServiceSpec
 	faults []engine.Fault  // injected into every task made from this spec
@@ -80,7 +80,7 @@ func newRec(spec *swarm.ServiceSpec, faults []engine.Fault) *specRec {
 func (r *specRec) copy() *swarm.ServiceSpec { return ptr(deepcopy.Of(*r.spec)) }
 
 // sameSpec is swarmkit Supervisor.Update's test for "an update already
-// works towards this goal" (reflect.DeepEqual of the specs, §1.4), on the
+// works towards this goal" (reflect.DeepEqual of the specs, docs/swarm-semantics.md §5), on the
 // specs as the Engine API delivers them (deepcopy.Equal).
 func sameSpec(a, b *specRec) bool {
 	return a == b || deepcopy.Equal(a.spec, b.spec)
@@ -136,7 +136,7 @@ func (s *Sim) createService(name string, rec *specRec) *service {
 	return svc
 }
 
-// updateService is controlapi.UpdateService for a normal update (§1.2):
+// updateService is controlapi.UpdateService for a normal update (docs/swarm-semantics.md §4):
 // PreviousSpec ← Spec, Spec ← rec, UpdateStatus ← nil, on every call, even
 // with an identical spec. The orchestrator then reconciles.
 func (s *Sim) updateService(svc *service, rec *specRec) {
@@ -148,7 +148,7 @@ func (s *Sim) updateService(svc *service, rec *specRec) {
 
 // writeService applies change to svc as one store write: it bumps the
 // version and UpdatedAt and emits the Engine's service update event with
-// the attributes of §5.3.
+// the attributes of docs/swarm-semantics.md §16.
 func (s *Sim) writeService(svc *service, change func()) {
 	oldSpec, oldState := svc.spec, stateOf(svc.status)
 	change()

@@ -6,18 +6,20 @@
 // New, so the same program and seed give the same run, byte for byte.
 //
 // What is modelled follows swarmkit's replicated orchestrator, restart
-// supervisor and updater as described in the reference notes
-// (reference/swarm-update-semantics.md, cited below as §n):
+// supervisor and updater as docs/swarm-semantics.md describes them (cited
+// below and in this package as docs/swarm-semantics.md §n):
 //
 //   - controlapi's service update: PreviousSpec ← Spec, UpdateStatus ← nil,
-//     Version bumped on every store write (§1.2);
+//     Version bumped on every store write (§4);
 //   - the updater: dirty slots, parallelism, delay, monitor, failure actions,
 //     max_failure_ratio, stop-first/start-first, automatic rollback with the
-//     restored spec's RollbackConfig, the exact status messages (§1.2–§1.10);
+//     restored spec's RollbackConfig, the exact status messages (§4–§11);
 //   - the restart supervisor: replacements from the current spec, restart
-//     delay, condition and max attempts, history retention 5 (§1.7, §3);
+//     delay, condition and max attempts, history retention 5 (§3);
 //   - tasks: the state ladder new → … → running → terminal with small step
-//     delays, healthchecks (§2), memory use on nodes and OOM kills.
+//     delays (§1), healthchecks (§2), the stop delay and exit code (§14),
+//     memory use on nodes and OOM kills (§13);
+//   - the races a real swarm leaves to timing, drawn from the seed (§15).
 //
 // The simulator cannot run images, so how a service's containers behave
 // (boot time, memory, crashes) is set per service with SetBehaviour, and
@@ -32,11 +34,11 @@
 // Not modelled: healthchecks baked into images (only the spec's count),
 // start_interval, scheduling constraints, placement and resource
 // reservations (tasks are spread by count; only memory limits and node
-// memory matter), node failures and leader failover (§1.11), jobs, the
+// memory matter), node failures and leader failover, jobs, the
 // rejected state, and the PullOptions/placement exceptions of IsTaskDirty.
 // A probe's timeout only caps Behaviour.ProbeFailTime. Slots left without
 // a runnable task are re-created from the current spec when the
-// orchestrator next reconciles (close to §1.8's dead slots). Remove is
+// orchestrator next reconciles (close to the dead slots of §9). Remove is
 // immediate: tasks are shut down at the moment of the call.
 package sim
 
@@ -66,6 +68,8 @@ type Sim struct {
 
 	services map[string]*service // by full name
 	objects  map[string]*object  // networks, secrets and configs by kind/name
+
+	pinned map[string]string // races a scenario pinned (races.go)
 
 	subs []*subscription
 	work []func() // reactions queued while the world is being changed

@@ -27,6 +27,15 @@ const (
 	delayDiscard  = 10 * time.Millisecond  // shutdown of a task with no container yet
 )
 
+// The stop delay (docs/swarm-semantics.md §14): moby's container
+// controller sleeps defaultGossipConvergeDelay before it stops a task on a
+// network; a stop the orchestrator asks for takes longer still, as
+// measured on a real swarm, whether or not the task had run.
+const (
+	gossipDelay  = 2 * time.Second
+	orderLatency = 1400 * time.Millisecond
+)
+
 // task is the store's task object plus its simulated container.
 type task struct {
 	id      string
@@ -162,7 +171,7 @@ func (t *task) cancelTimers() {
 	t.gen++
 }
 
-// advance takes t one step up the ladder towards ready (§5.2 messages).
+// advance takes t one step up the ladder towards ready (docs/swarm-semantics.md §1 messages).
 func (s *Sim) advance(t *task) {
 	if t.terminal() || rank(t.desired) > runningRank {
 		return
@@ -204,20 +213,44 @@ func (s *Sim) setDesired(t *task, d swarm.TaskState) {
 	}
 }
 
-// stopTask shuts t down: a task without a container is discarded at once,
-// a container gets SIGTERM and exits after its stop time, or is killed at
-// the stop grace period.
+// stopTask shuts t down for the orchestrator: a task without a container
+// is discarded, a container is stopped, both after the stop delay.
 func (s *Sim) stopTask(t *task) {
 	if t.terminal() || t.stopping {
 		return
 	}
-	t.stopping = true
-	t.cancelTimers()
+	delay := stopDelay(t, orderLatency)
 	if rank(t.state) < rank(swarm.TaskStateStarting) {
-		s.step(t, delayDiscard, func(t *task) { s.setState(t, swarm.TaskStateShutdown, "shutdown") })
+		t.stopping = true
+		t.cancelTimers()
+		s.timer(t, delay+delayDiscard+s.jitter(delayDiscard), func() {
+			s.setState(t, swarm.TaskStateShutdown, "shutdown")
+		})
 		return
 	}
-	s.sigterm(t, "")
+	s.shutdown(t, delay, "")
+}
+
+// shutdown is the executor's Shutdown of t's container after delay, for
+// a stop the orchestrator asked for or for an unhealthy container (cause):
+// then SIGTERM.
+func (s *Sim) shutdown(t *task, delay time.Duration, cause string) {
+	if t.stopping && cause != "" {
+		return
+	}
+	t.stopping = true
+	t.cancelTimers()
+	s.timer(t, delay, func() { s.sigterm(t, cause) })
+}
+
+// stopDelay is how long a stop takes before the stop signal: for a task on
+// a network, the gossip delay plus extra (the orchestrator's round trip
+// for a stop it asked for, none for the executor's own unhealthy stop).
+func stopDelay(t *task, extra time.Duration) time.Duration {
+	if len(t.rec.spec.TaskTemplate.Networks) == 0 {
+		return 0
+	}
+	return gossipDelay + extra
 }
 
 // sigterm stops t's container: it exits with its stop code after its stop
@@ -233,7 +266,7 @@ func (s *Sim) sigterm(t *task, cause string) {
 
 // startContainer starts t's container: the task is starting, holds its
 // memory, and becomes running when up (after its first healthy probe when
-// it has a healthcheck, §2.1).
+// it has a healthcheck, docs/swarm-semantics.md §2).
 func (s *Sim) startContainer(t *task) {
 	if t.state != swarm.TaskStateReady || t.desired != swarm.TaskStateRunning {
 		return
@@ -263,7 +296,7 @@ func (s *Sim) toRunning(t *task) {
 
 // exitContainer ends t's container with code. A task being shut down ends
 // shutdown; otherwise exit 0 completes it and anything else fails it with
-// the executor's error (§2.1), cause appended ("dockerexec: unhealthy
+// the executor's error (docs/swarm-semantics.md §2), cause appended ("dockerexec: unhealthy
 // container").
 func (s *Sim) exitContainer(t *task, code int, cause string) {
 	if t.terminal() {

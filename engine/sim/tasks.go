@@ -12,7 +12,7 @@ import (
 // Tasks lists a service's tasks (history included, up to 5 per slot) by
 // slot, newest first within a slot. upToDate keeps only the tasks that are
 // not dirty against the current spec, like the Engine's `_up-to-date`
-// filter (§4.1 step 5).
+// filter (docs/swarm-semantics.md §16).
 func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm.Task, error) {
 	if err := checkCtx(ctx); err != nil {
 		return nil, err

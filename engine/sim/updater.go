@@ -10,7 +10,7 @@ import (
 	"github.com/coop-cloud/chaosrun/deepcopy"
 )
 
-// phase is where an updater's Run is (swarmkit updater.go Run, §1.4).
+// phase is where an updater's Run is (swarmkit updater.go Run, docs/swarm-semantics.md §5).
 type phase int
 
 const (
@@ -50,12 +50,12 @@ type job struct {
 	startFirst bool
 }
 
-// runUpdater is Supervisor.Update (§1.4): an updater already working
+// runUpdater is Supervisor.Update (docs/swarm-semantics.md §5): an updater already working
 // towards the same spec goes on; a different one is cancelled and a new
 // run starts with the service as it is now. So a new spec mid-update
 // starts over towards it, also during a rollback, and an identical one
-// lets the old run go on with its status writes now no-ops (§1.9
-// [src-infer]).
+// lets the old run go on with its status writes now no-ops (docs/swarm-semantics.md §11
+// ).
 func (s *Sim) runUpdater(svc *service, slots []slot) {
 	if u := svc.upd; u != nil {
 		if sameSpec(u.rec, svc.spec) {
@@ -72,11 +72,11 @@ func (s *Sim) runUpdater(svc *service, slots []slot) {
 	u.run(slots)
 }
 
-// run is the start of Updater.Run: paused updates stay paused (§1.7
-// [src-infer]); no
-// dirty slot completes an update or rollback in progress (§1.3) and writes
-// nothing otherwise (§1.10); else the update starts (status UPDATING unless
-// one is set) with the config of the spec in force (§1.4 step 5).
+// run is the start of Updater.Run: paused updates stay paused (docs/swarm-semantics.md §3
+// ); no
+// dirty slot completes an update or rollback in progress (docs/swarm-semantics.md §5) and writes
+// nothing otherwise (docs/swarm-semantics.md §10); else the update starts (status UPDATING unless
+// one is set) with the config of the spec in force (docs/swarm-semantics.md §5).
 func (u *updater) run(all []slot) {
 	switch u.snapState {
 	case swarm.UpdateStatePaused, swarm.UpdateStateRollbackPaused:
@@ -88,6 +88,7 @@ func (u *updater) run(all []slot) {
 			u.slots = append(u.slots, sl)
 		}
 	}
+	u.s.orderSlots(u.slots)
 	if len(u.slots) == 0 {
 		if st := u.snapState; st == swarm.UpdateStateUpdating || st == swarm.UpdateStateRollbackStarted {
 			u.complete()
@@ -101,7 +102,7 @@ func (u *updater) run(all []slot) {
 	spec := u.rec.spec
 	c := spec.UpdateConfig
 	if u.snapState == swarm.UpdateStateRollbackStarted {
-		c = spec.RollbackConfig // the restored spec's RollbackConfig (§1.4 step 5 [src-infer])
+		c = spec.RollbackConfig // the restored spec's RollbackConfig (docs/swarm-semantics.md §5)
 	}
 	u.cfg = effectiveUpdate(c)
 	u.monitor = u.cfg.Monitor
@@ -114,7 +115,7 @@ func (u *updater) run(all []slot) {
 	u.pump()
 }
 
-// dirty is orchestrator.IsTaskDirty (§1.4): a task is clean when made from
+// dirty is orchestrator.IsTaskDirty (docs/swarm-semantics.md §5): a task is clean when made from
 // the current spec record, else dirty iff its TaskTemplate or EndpointSpec
 // differ. (PullOptions and placement-only exceptions are not modelled.)
 func dirty(t *task, rec *specRec) bool {
@@ -155,7 +156,7 @@ func (u *updater) pump() {
 
 // drained follows wg.Wait(): a stopped run ends; otherwise the final
 // monitor window runs, one window after the last slot, widened to Delay+1s
-// when Delay ≥ Monitor (§1.6), reading the failure events that queued up.
+// when Delay ≥ Monitor (docs/swarm-semantics.md §7), reading the failure events that queued up.
 func (u *updater) drained() {
 	if u.stopped {
 		u.finish()
@@ -208,7 +209,7 @@ func (u *updater) cancel() {
 
 // taskEvent passes a task write to the run: first the failure watch
 // (tasks of the service above running, only when the action is not
-// continue, §1.4 step 8), then the worker waiting for a new task.
+// continue, docs/swarm-semantics.md §8), then the worker waiting for a new task.
 func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 	if u.phase == phaseDone {
 		return
@@ -220,7 +221,7 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 				u.breakLoop()
 			}
 		case phaseDrain:
-			u.queued = append(u.queued, t) // read once the monitor loop starts (§1.5 [src-infer])
+			u.queued = append(u.queued, t) // read once the monitor loop starts (docs/swarm-semantics.md §7)
 		}
 	}
 	if u.phase == phaseDone {
@@ -230,7 +231,7 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 		delete(u.waits, t)
 		u.updated[t] = u.s.now()
 		if j.startFirst && state == swarm.TaskStateRunning {
-			u.removeOld(j.sl, t) // start-first: old tasks go only once the new one runs (§1.4)
+			u.removeOld(j.sl, t) // start-first: old tasks go only once the new one runs (docs/swarm-semantics.md §6)
 		}
 		u.slotDone()
 	}
@@ -238,7 +239,7 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 
 // breakLoop leaves slotsLoop or monitorLoop after a triggered action.
 // Slots already handed to workers still finish after a pause, since a
-// pause cancels nothing (§1.4 step 10 [src-infer]); a rollback changes the
+// pause cancels nothing (docs/swarm-semantics.md §8); a rollback changes the
 // spec, so the supervisor cancels this run at once.
 func (u *updater) breakLoop() {
 	switch u.phase {
@@ -250,21 +251,17 @@ func (u *updater) breakLoop() {
 	}
 }
 
-// failure is failureTriggersAction (§1.5): a task this run created that
+// failure is failureTriggersAction (docs/swarm-semantics.md §7): a task this run created that
 // failed before running or within the monitor window of being seen
 // running, counted once; past max_failure_ratio (strictly), the action
 // fires. It reports whether the loop must break.
 func (u *updater) failure(t *task) bool {
-	if u.failed[t] {
-		return false
-	}
-	seen, ours := u.updated[t]
-	if !ours || (!seen.IsZero() && u.s.now().Sub(seen) > u.monitor) {
+	if !u.counts(t) {
 		return false
 	}
 	u.failed[t] = true
 	u.failures++
-	if float32(u.failures)/float32(len(u.slots)) <= u.cfg.MaxFailureRatio {
+	if !u.overRatio(u.failures) {
 		return false
 	}
 	switch u.cfg.FailureAction {
@@ -274,7 +271,7 @@ func (u *updater) failure(t *task) bool {
 	case swarm.UpdateFailureActionRollback:
 		if u.snapState == swarm.UpdateStateRollbackStarted {
 			// "Never roll back a rollback": paused, but not stopped, so the
-			// run goes on to completeUpdate (§1.3 caveat [src-infer]).
+			// run goes on to completeUpdate (docs/swarm-semantics.md §9).
 			u.pause(fmt.Sprintf("rollback paused due to failure or early termination of task %s", t.id))
 			return true
 		}
@@ -282,4 +279,31 @@ func (u *updater) failure(t *task) bool {
 		u.rollback(fmt.Sprintf("update rolled back due to failure or early termination of task %s", t.id))
 	}
 	return true
+}
+
+// counts is whether a failure of t counts: a task this run created, not
+// counted before, that failed before running or within the monitor window
+// of being seen running.
+func (u *updater) counts(t *task) bool {
+	if u.failed[t] {
+		return false
+	}
+	seen, ours := u.updated[t]
+	return ours && (seen.IsZero() || u.s.now().Sub(seen) <= u.monitor)
+}
+
+// overRatio is whether failures exceed max_failure_ratio (strictly).
+func (u *updater) overRatio(failures int) bool {
+	return float32(failures)/float32(len(u.slots)) > u.cfg.MaxFailureRatio
+}
+
+// wouldRollBack is whether t ending in state now would make this run roll
+// back at once: the failure is read now (or as the last worker's wait ends
+// with it), counts, passes the ratio, and the action is a rollback of a
+// forward update.
+func (u *updater) wouldRollBack(t *task, state swarm.TaskState) bool {
+	readNow := u.phase == phaseSlots || u.phase == phaseMonitor ||
+		(u.phase == phaseDrain && u.waits[t] != nil && u.idle == u.workers-1 && u.cfg.Delay == 0)
+	return u.watch && rank(state) > runningRank && readNow && u.counts(t) && u.overRatio(u.failures+1) &&
+		u.cfg.FailureAction == swarm.UpdateFailureActionRollback && u.snapState != swarm.UpdateStateRollbackStarted
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// The rows below follow §0 (observed on a real swarm) and §1 of the
+// The rows below follow docs/swarm-semantics.md §4 (observed on a real swarm) and docs/swarm-semantics.md §4 of the
 // reference notes. Each deploys v1 (healthcheck interval 2s, retries 2, as
-// in §0), waits for it to run, then deploys v2 and checks what swarm wrote.
+// in docs/swarm-semantics.md §4), waits for it to run, then deploys v2 and checks what swarm wrote.
 func TestUpdateOutcomes(t *testing.T) {
 	unhealthy := map[string][]engine.Fault{app: {{Kind: engine.FaultUnhealthy}}}
 	withAction := func(a string) swarm.UpdateConfig {
@@ -28,8 +28,8 @@ func TestUpdateOutcomes(t *testing.T) {
 		faults map[string][]engine.Fault
 		check  func(t *testing.T, w *world, before swarm.Service)
 	}{{
-		// §0 healthy update, start-first, failure_action rollback.
-		name: "§0 healthy start-first update completes",
+		// docs/swarm-semantics.md §9 healthy update, start-first, failure_action rollback.
+		name: "docs/swarm-semantics.md §6 healthy start-first update completes",
 		cfg:  startFirst, v2: []opt{env("V=2")},
 		check: func(t *testing.T, w *world, before swarm.Service) {
 			svc := w.untilState(app, swarm.UpdateStateUpdating, time.Second)
@@ -39,14 +39,14 @@ func TestUpdateOutcomes(t *testing.T) {
 			if svc.UpdateStatus.CompletedAt == nil || svc.Spec.Labels["v"] != "2" || svc.PreviousSpec.Labels["v"] != "1" {
 				t.Errorf("completed: CompletedAt %v, labels %v, previous %v", svc.UpdateStatus.CompletedAt, svc.Spec.Labels, svc.PreviousSpec.Labels)
 			}
-			// one probe interval after the start, plus the 5s monitor window (§0: 7.7s observed)
+			// one probe interval after the start, plus the 5s monitor window (docs/swarm-semantics.md §4: 7.7s observed)
 			if d := svc.UpdateStatus.CompletedAt.Sub(*svc.UpdateStatus.StartedAt); d < 7*time.Second || d > 8*time.Second {
 				t.Errorf("completed %s after the start, want about 7.4s", d)
 			}
 		},
 	}, {
-		// §0 new task never healthy, failure_action rollback; §1.2 rollbackUpdate, completeUpdate.
-		name: "§0 never healthy start-first rolls back",
+		// docs/swarm-semantics.md §9 new task never healthy, failure_action rollback; docs/swarm-semantics.md §4 rollbackUpdate, completeUpdate.
+		name: "docs/swarm-semantics.md §6 never healthy start-first rolls back",
 		cfg:  startFirst, v2: []opt{env("V=2")}, faults: unhealthy,
 		check: func(t *testing.T, w *world, before swarm.Service) {
 			up := w.untilState(app, swarm.UpdateStateUpdating, time.Second)
@@ -66,7 +66,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			if !done.UpdateStatus.StartedAt.Equal(*up.UpdateStatus.StartedAt) || started != nil {
 				t.Errorf("StartedAt %v, want the update's %v kept", done.UpdateStatus.StartedAt, up.UpdateStatus.StartedAt)
 			}
-			// the rollback reuses the old running task: done one monitor window later (§0: +5s)
+			// the rollback reuses the old running task: done one monitor window later (docs/swarm-semantics.md §9: +5s)
 			if d := done.UpdatedAt.Sub(svc.UpdatedAt); d != 5*time.Second {
 				t.Errorf("rollback completed %s after it started, want 5s", d)
 			}
@@ -75,8 +75,8 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// §0 failure_action pause; §1.2 pauseUpdate; §1.7 restarts use the new spec.
-		name: "§0 never healthy with pause pauses",
+		// docs/swarm-semantics.md §8 failure_action pause; docs/swarm-semantics.md §4 pauseUpdate; docs/swarm-semantics.md §3 restarts use the new spec.
+		name: "docs/swarm-semantics.md §8 never healthy with pause pauses",
 		cfg:  withAction(swarm.UpdateFailureActionPause), v2: []opt{env("V=2")}, faults: unhealthy,
 		check: func(t *testing.T, w *world, before swarm.Service) {
 			svc := w.untilState(app, swarm.UpdateStatePaused, time.Minute)
@@ -87,7 +87,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 			w.sleep(time.Minute)
 			if st := w.service(app).UpdateStatus; st.State != swarm.UpdateStatePaused {
-				t.Errorf("a minute later: %s, want still paused (§1.7)", st.State)
+				t.Errorf("a minute later: %s, want still paused (docs/swarm-semantics.md §3)", st.State)
 			}
 			n := 0
 			for _, tk := range w.tasks(app) {
@@ -100,8 +100,8 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// §1.3/§1.6 failure_action continue: failures are not even watched.
-		name: "§1.6 continue completes despite failures",
+		// docs/swarm-semantics.md §5/§7 failure_action continue: failures are not even watched.
+		name: "docs/swarm-semantics.md §7 continue completes despite failures",
 		cfg:  withAction(swarm.UpdateFailureActionContinue), v2: []opt{env("V=2")}, faults: unhealthy,
 		check: func(t *testing.T, w *world, before swarm.Service) {
 			svc := w.untilState(app, swarm.UpdateStateCompleted, time.Minute)
@@ -112,8 +112,8 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// §0 label-only change; §1.4 annotations do not make tasks dirty.
-		name: "§0 label-only change starts no update",
+		// docs/swarm-semantics.md §10 label-only change; docs/swarm-semantics.md §5 annotations do not make tasks dirty.
+		name: "docs/swarm-semantics.md §10 label-only change starts no update",
 		cfg:  startFirst,
 		check: func(t *testing.T, w *world, before swarm.Service) {
 			svc := w.service(app)
@@ -132,7 +132,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			w.deploy(nil, spec("app", label("v", "1"), health(2*time.Second, 2, 0), update(tc.cfg)))
 			w.untilRunning(app, 1, time.Minute)
 			if st := w.service(app).UpdateStatus; st != nil {
-				t.Fatalf("§0 first deploy: UpdateStatus %+v, want absent", st)
+				t.Fatalf("docs/swarm-semantics.md §4 first deploy: UpdateStatus %+v, want absent", st)
 			}
 			before := w.service(app)
 			opts := append([]opt{label("v", "2"), health(2*time.Second, 2, 0), update(tc.cfg)}, tc.v2...)

@@ -7,7 +7,7 @@ import (
 )
 
 // work is the updater's worker for one dirty slot (updater.go worker,
-// §1.4): a clean task meant to run (or about to) is kept and the others
+// docs/swarm-semantics.md §5): a clean task meant to run (or about to) is kept and the others
 // shut down; otherwise a new task is made from the update's spec.
 func (u *updater) work(sl slot) {
 	sl = u.current(sl.n)
@@ -49,7 +49,7 @@ func (u *updater) current(n uint64) slot {
 
 // updateTask creates the slot's new task, tracked as this run's (its
 // failures count), and starts it: start-first at once, stop-first once the
-// old task stopped or a minute passed (§1.4). The worker then waits,
+// old task stopped or a minute passed (docs/swarm-semantics.md §5). The worker then waits,
 // without a timeout, for the new task to reach running or beyond.
 func (u *updater) updateTask(sl slot) {
 	s := u.s
@@ -110,7 +110,7 @@ func (u *updater) slotDone() {
 	u.s.post(free)
 }
 
-// start is startUpdate (§1.2): UPDATING, "update in progress", unless a
+// start is startUpdate (docs/swarm-semantics.md §4): UPDATING, "update in progress", unless a
 // status is already set.
 func (u *updater) start() {
 	if u.svc.status != nil {
@@ -121,7 +121,7 @@ func (u *updater) start() {
 		StartedAt: &now}, nil)
 }
 
-// pause is pauseUpdate (§1.2): PAUSED, or ROLLBACK_PAUSED during a
+// pause is pauseUpdate (docs/swarm-semantics.md §4): PAUSED, or ROLLBACK_PAUSED during a
 // rollback, with msg; no CompletedAt. A nil status (the service was updated
 // since) is left alone.
 func (u *updater) pause(msg string) {
@@ -137,7 +137,7 @@ func (u *updater) pause(msg string) {
 	u.s.setStatus(u.svc, st, nil)
 }
 
-// rollback is rollbackUpdate (§1.2): ROLLBACK_STARTED with msg, StartedAt
+// rollback is rollbackUpdate (docs/swarm-semantics.md §4): ROLLBACK_STARTED with msg, StartedAt
 // kept, Spec ← PreviousSpec, PreviousSpec ← nil, in one write; without a
 // previous spec the write is discarded. The orchestrator then reconciles
 // towards the restored spec.
@@ -152,7 +152,7 @@ func (u *updater) rollback(msg string) {
 	u.s.post(func() { u.s.reconcile(svc) })
 }
 
-// complete is completeUpdate (§1.2): ROLLBACK_STARTED becomes
+// complete is completeUpdate (docs/swarm-semantics.md §4): ROLLBACK_STARTED becomes
 // ROLLBACK_COMPLETED "rollback completed", anything else COMPLETED "update
 // completed"; CompletedAt = now. A nil status is left alone.
 func (u *updater) complete() {
