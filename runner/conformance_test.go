@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,4 +185,72 @@ func durationsDiffer(real []time.Duration, sims []outcome) string {
 		return ""
 	}
 	return "durations outside the tolerance (15%, at least 1.5s): " + best
+}
+
+// conformRef matches a case named on a "Conformance:" line of
+// docs/swarm-semantics.md: a Starlark case (FILE.star test_x) or a Go
+// test of a package that runs on the real swarm (engine/docker TestX).
+var conformRef = regexp.MustCompile("`((?:conformance|scenarios)/[a-z_]+\\.star) (test_[a-z0-9_]+)`|`(engine/docker) (Test[A-Za-z0-9]+)`")
+
+// TestEverySimulatorBehaviourHasAConformanceCase: each numbered section of
+// docs/swarm-semantics.md (a behaviour the simulator models) has a
+// "Conformance:" line naming at least one case that exists and runs on a
+// real swarm in CI.
+func TestEverySimulatorBehaviourHasAConformanceCase(t *testing.T) {
+	t.Chdir("..")
+	doc, err := os.ReadFile("docs/swarm-semantics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := regexp.MustCompile(`(?m)^## (§[0-9]+ .*)$`).FindAllStringSubmatchIndex(string(doc), -1)
+	if len(sections) < 10 {
+		t.Fatalf("found %d numbered sections in docs/swarm-semantics.md, want the simulator's behaviours", len(sections))
+	}
+	for i, sec := range sections {
+		end := len(doc)
+		if i+1 < len(sections) {
+			end = sections[i+1][0]
+		}
+		title, body := string(doc[sec[2]:sec[3]]), string(doc[sec[1]:end])
+		refs := 0
+		for _, line := range strings.Split(body, "\n") {
+			if !strings.HasPrefix(line, "Conformance:") {
+				continue
+			}
+			for _, m := range conformRef.FindAllStringSubmatch(line, -1) {
+				refs++
+				if msg := checkConformRef(m); msg != "" {
+					t.Errorf("%s: %s", title, msg)
+				}
+			}
+		}
+		if refs == 0 {
+			t.Errorf("%s: no conformance case (add a \"Conformance:\" line naming one)", title)
+		}
+	}
+}
+
+// checkConformRef says what is wrong with a named case, or "".
+func checkConformRef(m []string) string {
+	if m[3] != "" {
+		src, _ := filepath.Glob(m[3] + "/*_test.go")
+		for _, f := range src {
+			if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), "func "+m[4]+"(t *testing.T)") {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s has no test %s", m[3], m[4])
+	}
+	file, name := m[1], m[2]
+	if strings.HasPrefix(file, "scenarios/") && !slices.Contains(differential, file) && !slices.Contains(bothEngines, file) {
+		return fmt.Sprintf("%s does not run on a real swarm (add it to differential or bothEngines)", file)
+	}
+	names, err := interp.CaseNames(file)
+	if err != nil {
+		return err.Error()
+	}
+	if !slices.Contains(names, name) {
+		return fmt.Sprintf("%s has no case %s", file, name)
+	}
+	return ""
 }
