@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
@@ -16,7 +15,7 @@ import (
 // object is a network, secret or config.
 type object struct {
 	kind, id, name string
-	namespace      string // the stack that created it
+	namespace      string // its namespace label: the stack it belongs to
 	created        time.Time
 }
 
@@ -132,22 +131,23 @@ func (s *Sim) memoryFaults(st engine.Stack) {
 // createObjects creates the stack's missing networks, secrets and configs.
 func (s *Sim) createObjects(st engine.Stack) {
 	for _, name := range slices.Sorted(maps.Keys(st.Networks)) {
-		s.createObject("network", name, st.Namespace)
+		s.createObject("network", name, st.Networks[name].Labels)
 	}
 	for _, sec := range st.Secrets {
-		s.createObject("secret", sec.Name, st.Namespace)
+		s.createObject("secret", sec.Name, sec.Labels)
 	}
 	for _, c := range st.Configs {
-		s.createObject("config", c.Name, st.Namespace)
+		s.createObject("config", c.Name, c.Labels)
 	}
 }
 
-func (s *Sim) createObject(kind, name, ns string) {
+func (s *Sim) createObject(kind, name string, labels map[string]string) {
 	key := kind + "/" + name
 	if _, ok := s.objects[key]; ok {
 		return
 	}
-	s.objects[key] = &object{kind: kind, id: s.newID(), name: name, namespace: ns, created: s.now()}
+	s.objects[key] = &object{kind: kind, id: s.newID(), name: name, namespace: labels[engine.NamespaceLabel],
+		created: s.now()}
 }
 
 // Secrets lists the names of the secrets on the swarm, sorted.
@@ -166,9 +166,10 @@ func (s *Sim) Secrets(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// Remove removes a stack: its services (labelled with the namespace; their
-// tasks are shut down at once) and the networks, secrets and configs it
-// created. A stack with nothing to remove gives an error wrapping
+// Remove removes a stack: its services (their tasks are shut down at once)
+// and the networks, secrets and configs it created, those labelled with
+// the namespace, whatever their names, as `docker stack rm` finds them
+// (engine.Engine). A stack with nothing to remove gives an error wrapping
 // engine.ErrNotFound.
 func (s *Sim) Remove(ctx context.Context, namespace string) error {
 	if err := checkCtx(ctx); err != nil {
@@ -178,8 +179,7 @@ func (s *Sim) Remove(ctx context.Context, namespace string) error {
 	defer s.unlock()
 	found := false
 	for _, svc := range s.sortedServices() {
-		if svc.spec.spec.Labels[engine.NamespaceLabel] == namespace || strings.HasPrefix(svc.name, namespace+"_") &&
-			svc.spec.spec.Labels[engine.NamespaceLabel] == "" {
+		if svc.spec.spec.Labels[engine.NamespaceLabel] == namespace {
 			s.removeService(svc)
 			found = true
 		}
