@@ -41,7 +41,8 @@ type Engine interface {
 	// Remove removes a stack's services, networks and the secrets it created,
 	// and returns once they are really gone. A stack's objects are those
 	// carrying its NamespaceLabel, whatever their names, as `docker stack
-	// rm` finds them; a stack without any wraps ErrNotFound.
+	// rm` finds them; a stack without any wraps ErrNotFound, and an empty
+	// namespace is an error (it would match everything unlabelled).
 	Remove(ctx context.Context, namespace string) error
 	// Subscribe starts a stream of service and task events. It lasts until
 	// Close, or until ctx ends; what it holds is released only then.

@@ -73,7 +73,8 @@ func secrets(t *testing.T, tg Target) []string {
 // removeMatchesLabelOnly: a stack's objects are those carrying its
 // namespace label, whatever their names, as `docker stack rm` finds them:
 // a service named <x>_app without the label is no part of stack x, and a
-// secret without it is no part of the stack that created it.
+// secret without it is no part of the stack that created it. An empty
+// namespace is refused, not a match for everything unlabelled.
 func removeMatchesLabelOnly(t *testing.T, tg Target) {
 	a, x, y := tg.Namespace(), tg.Namespace(), tg.Namespace()
 	st := tg.Stack(a, version(1), false)
@@ -85,6 +86,9 @@ func removeMatchesLabelOnly(t *testing.T, tg Target) {
 		Data: []byte("unlabelled")})
 	deploy(t, tg, st)
 	wantNotFound(t, "Remove of a stack whose only service lacks its label", tg.Engine.Remove(t.Context(), x))
+	if err := tg.Engine.Remove(t.Context(), ""); err == nil {
+		t.Errorf("Remove of an empty namespace: no error")
+	}
 	if err := tg.Engine.Remove(t.Context(), a); err != nil {
 		t.Fatalf("Remove(%s): %v", a, err)
 	}

@@ -175,6 +175,9 @@ func (s *Sim) Remove(ctx context.Context, namespace string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
+	if namespace == "" {
+		return fmt.Errorf("remove: empty stack namespace")
+	}
 	s.lock()
 	defer s.unlock()
 	found := false
