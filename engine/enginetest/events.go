@@ -17,6 +17,7 @@ var eventCases = []Case{
 	{"NextHonoursDeadline", nextHonoursDeadline},
 	{"NextEndsWithContext", nextEndsWithContext},
 	{"CloseEndsSubscription", closeEndsSubscription},
+	{"CloseWakesNext", closeWakesNext},
 }
 
 // seen is what a subscriber saw of one service.
@@ -151,5 +152,22 @@ func closeEndsSubscription(t *testing.T, tg Target) {
 			t.Errorf("Next after Close (%d): %v, want engine.ErrClosed", i+1, err)
 		}
 		sub.Close()
+	}
+}
+
+// closeWakesNext: a Next waiting when another thread of the engine's clock
+// closes its subscription returns engine.ErrClosed then, not at its
+// deadline.
+func closeWakesNext(t *testing.T, tg Target) {
+	clk := tg.Engine.Clock()
+	sub := tg.Engine.Subscribe(t.Context())
+	clk.Go(func() {
+		clk.Sleep(t.Context(), 100*time.Millisecond)
+		sub.Close()
+	})
+	start := clk.Now()
+	err := drain(t.Context(), sub, start.Add(tg.Limit))
+	if took := clk.Now().Sub(start); !errors.Is(err, engine.ErrClosed) || took > tg.Limit/2 {
+		t.Errorf("Next while another thread closed its subscription: %v after %s, want engine.ErrClosed at once", err, took)
 	}
 }
