@@ -88,7 +88,9 @@ type Event struct {
 	Type string
 	// Action is create, update or remove.
 	Action string
-	// Service is the full service name; ID is the service or task ID.
+	// Service is the full service name; ID is the service or task ID, or
+	// none on an engine's own event (the docker engine's re-check
+	// requests, engine/docker/events.go).
 	Service string
 	ID      string
 	// Attributes as the Engine reports them for services (updatestate.new,

@@ -20,8 +20,11 @@ var eventCases = []Case{
 	{"CloseWakesNext", closeWakesNext},
 }
 
-// seen is what a subscriber saw of one service.
+// seen is what a subscriber saw of one service, from the engine's clock
+// reading since.
 type seen struct {
+	clk              clock.Clock
+	since            time.Time
 	created, updated bool
 	tasks            map[string]bool // task IDs with state and desired
 	bad              []string        // events breaking the contract
@@ -36,7 +39,12 @@ func (s *seen) note(ev engine.Event, name, id string) {
 	if ev.Service != name {
 		return
 	}
+	if ev.Time.Before(s.since.Add(-clockSlack)) || ev.Time.After(s.clk.Now().Add(clockSlack)) {
+		s.bad = append(s.bad, fmt.Sprintf("%s event %s at %s, before the deploy or in the future", ev.Type, ev.Action, ev.Time))
+	}
 	switch {
+	case ev.Type == "service" && ev.ID != id && ev.ID != "":
+		s.bad = append(s.bad, fmt.Sprintf("service event %s with ID %s, want %s", ev.Action, ev.ID, id))
 	case ev.Type == "service" && ev.ID == id && ev.Action == "create":
 		s.created = true
 	case ev.Type == "service" && ev.ID == id && ev.Action == "update":
@@ -50,15 +58,16 @@ func (s *seen) note(ev engine.Event, name, id string) {
 
 // subscribeSeesServiceAndTasks: a subscription sees the service's create
 // and update events (its full name and ID) and task events of its tasks
-// with "state" and "desired" attributes.
+// with "state" and "desired" attributes, each at a time of the engine's
+// clock. (A service event without an ID is an engine's own, engine.Event.)
 func subscribeSeesServiceAndTasks(t *testing.T, tg Target) {
 	ns := tg.Namespace()
 	name := app(ns)
 	sub := tg.Engine.Subscribe(t.Context())
 	defer sub.Close()
+	s := &seen{clk: tg.Engine.Clock(), since: tg.Engine.Clock().Now(), tasks: map[string]bool{}}
 	deploy(t, tg, tg.Stack(ns, version(1), false))
 	id := service(t, tg, name).ID
-	s := &seen{tasks: map[string]bool{}}
 	follow(t, tg, sub, "the create event and a task event", func(ev engine.Event) bool {
 		s.note(ev, name, id)
 		return s.created && len(s.tasks) > 0

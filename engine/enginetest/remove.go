@@ -18,7 +18,8 @@ var removeCases = []Case{
 
 // removeWaitsUntilGone: Remove removes the stack's services, networks and
 // the secrets and configs it created (not a secret it found), and returns
-// once they are gone, containers included; removing it again, or a stack
+// once they are gone, containers included, with a service remove event
+// (which may come later); removing it again, or a stack
 // never deployed, wraps engine.ErrNotFound. (Stack b runs no task: a
 // real swarm takes seconds to remove one.)
 func removeWaitsUntilGone(t *testing.T, tg Target) {
@@ -36,6 +37,9 @@ func removeWaitsUntilGone(t *testing.T, tg Target) {
 		t.Errorf("after Remove(%s): secrets %v; want %s_token (stack %s's) kept, %s_token gone", b, names, a, a, b)
 	}
 	removeAndCheck(t, tg, a)
+	follow(t, tg, sub, "the service remove event of "+app(a), func(ev engine.Event) bool {
+		return ev.Type == "service" && ev.Action == "remove" && ev.Service == app(a)
+	}, nil)
 	if names := secrets(t, tg); slices.Contains(names, a+"_token") {
 		t.Errorf("after Remove(%s): secrets %v, want %s_token gone", a, names, a)
 	}
