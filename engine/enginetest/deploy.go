@@ -1,7 +1,6 @@
 package enginetest
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 // Service inspects by full name; Secrets and Clock.
 var deployCases = []Case{
 	{"ServiceByFullName", serviceByFullName},
+	{"ServiceShowsSwarmDefaults", serviceShowsSwarmDefaults},
 	{"DeployCreatesOrUpdates", deployCreatesOrUpdates},
 	{"DeployLeavesStackAlone", deployLeavesStackAlone},
 	{"DeployRefusesEmptyNamespace", deployRefusesEmptyNamespace},
@@ -76,23 +76,13 @@ func deployLeavesStackAlone(t *testing.T, tg Target) {
 	spec.Name = ""
 	st.Services[app(ns)] = spec
 	st.Faults = map[string][]engine.Fault{app(ns): {{Kind: engine.FaultUnhealthy}}}
-	before := marshal(t, st)
+	before := asJSON(t, st) // secret values included: the test's own
 	for _, what := range []string{"create", "update"} {
 		deploy(t, tg, st)
-		if after := marshal(t, st); after != before {
+		if after := asJSON(t, st); after != before {
 			t.Fatalf("Deploy (%s) changed its stack:\n%s\nwas\n%s", what, after, before)
 		}
 	}
-}
-
-// marshal is st as JSON, to compare (secret values included: a test's).
-func marshal(t *testing.T, st engine.Stack) string {
-	t.Helper()
-	b, err := json.MarshalIndent(st, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // deployRefusesEmptyNamespace: a stack without a namespace is an error.
