@@ -15,7 +15,7 @@ var deployCases = []Case{
 	{"ServiceShowsSwarmDefaults", serviceShowsSwarmDefaults},
 	{"DeployCreatesOrUpdates", deployCreatesOrUpdates},
 	{"DeployLeavesStackAlone", deployLeavesStackAlone},
-	{"DeployRefusesEmptyNamespace", deployRefusesEmptyNamespace},
+	{"DeployRefusesBadStacks", deployRefusesBadStacks},
 	{"SecretsListsCreated", secretsListsCreated},
 	{"ClockIsTheSwarms", clockIsTheSwarms},
 }
@@ -85,12 +85,30 @@ func deployLeavesStackAlone(t *testing.T, tg Target) {
 	}
 }
 
-// deployRefusesEmptyNamespace: a stack without a namespace is an error.
-func deployRefusesEmptyNamespace(t *testing.T, tg Target) {
-	st := tg.Stack(tg.Namespace(), version(1), false)
-	st.Namespace = ""
-	if err := tg.Engine.Deploy(t.Context(), st); err == nil {
-		t.Errorf("Deploy of a stack without a namespace: no error")
+// deployRefusesBadStacks: a stack without a namespace, with faults for a
+// service it lacks or of an unknown kind, is an error, and nothing of it
+// is deployed.
+func deployRefusesBadStacks(t *testing.T, tg Target) {
+	for _, c := range []struct {
+		what  string
+		spoil func(st *engine.Stack, name string)
+	}{
+		{"without a namespace", func(st *engine.Stack, _ string) { st.Namespace = "" }},
+		{"with faults for a service it lacks", func(st *engine.Stack, name string) {
+			st.Faults = map[string][]engine.Fault{name + "x": {{Kind: engine.FaultCrash}}}
+		}},
+		{"with a fault of an unknown kind", func(st *engine.Stack, name string) {
+			st.Faults = map[string][]engine.Fault{name: {{Kind: "gremlins"}}}
+		}},
+	} {
+		ns := tg.Namespace()
+		st := tg.Stack(ns, version(1), false)
+		c.spoil(&st, app(ns))
+		if err := tg.Engine.Deploy(t.Context(), st); err == nil {
+			t.Errorf("Deploy of a stack %s: no error", c.what)
+		}
+		_, err := tg.Engine.Service(t.Context(), app(ns))
+		wantNotFound(t, "Service after the refused deploy of a stack "+c.what, err)
 	}
 }
 
