@@ -33,14 +33,19 @@ type Engine interface {
 	Deploy(ctx context.Context, st Stack) error
 	// Secrets lists the names of the secrets that exist on the swarm.
 	Secrets(ctx context.Context) ([]string, error)
-	// Service inspects one service by full name (<stack>_<service>).
+	// Service inspects one service by full name (<stack>_<service>; an ID
+	// is no name). A missing service wraps ErrNotFound.
 	Service(ctx context.Context, name string) (swarm.Service, error)
-	// Tasks lists a service's tasks, newest first per slot; upToDate keeps
-	// only tasks whose spec matches the service's current spec, like the
-	// Engine's `_up-to-date=true` task filter.
+	// Tasks lists a service's tasks (by full name, as for Service) by slot,
+	// newest first per slot; upToDate keeps only tasks whose spec matches
+	// the service's current spec, like the Engine's `_up-to-date=true` task
+	// filter. A missing service wraps ErrNotFound.
 	Tasks(ctx context.Context, service string, upToDate bool) ([]swarm.Task, error)
 	// Remove removes a stack's services, networks and the secrets it created,
-	// and returns once they are really gone.
+	// and returns once they are really gone. A stack's objects are those
+	// carrying its NamespaceLabel, whatever their names, as `docker stack
+	// rm` finds them; a stack without any wraps ErrNotFound, and an empty
+	// namespace is an error (it would match everything unlabelled).
 	Remove(ctx context.Context, namespace string) error
 	// Subscribe starts a stream of service and task events. It lasts until
 	// Close, or until ctx ends; what it holds is released only then.
@@ -91,7 +96,9 @@ type Event struct {
 	Type string
 	// Action is create, update or remove.
 	Action string
-	// Service is the full service name; ID is the service or task ID.
+	// Service is the full service name; ID is the service or task ID, or
+	// none on an engine's own event (the docker engine's re-check
+	// requests, engine/docker/events.go).
 	Service string
 	ID      string
 	// Attributes as the Engine reports them for services (updatestate.new,

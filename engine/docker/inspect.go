@@ -36,7 +36,17 @@ func (e *Engine) Service(ctx context.Context, name string) (swarm.Service, error
 // the service's current spec, through the daemon's `_up-to-date` filter
 // (swarmkit's IsTaskDirty). A missing service wraps engine.ErrNotFound.
 func (e *Engine) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm.Task, error) {
-	args := filters.NewArgs(filters.Arg("service", service))
+	ref := service
+	if couldBeID(service) {
+		// The daemon resolves the filter as an ID, a name or an ID prefix;
+		// engine.Engine's Tasks takes names only.
+		s, err := e.Service(ctx, service)
+		if err != nil {
+			return nil, fmt.Errorf("tasks of %w", err)
+		}
+		ref = s.ID
+	}
+	args := filters.NewArgs(filters.Arg("service", ref))
 	if upToDate {
 		args.Add("_up-to-date", "true")
 	}
@@ -49,6 +59,13 @@ func (e *Engine) Tasks(ctx context.Context, service string, upToDate bool) ([]sw
 	}
 	sortTasks(tasks)
 	return tasks, nil
+}
+
+// couldBeID reports whether name could be a swarm object ID or a prefix of
+// one (lower-case alphanumerics); a stack's service names, with their "_",
+// cannot.
+func couldBeID(name string) bool {
+	return !strings.ContainsFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') })
 }
 
 // Secrets lists the names of the secrets on the swarm, sorted.

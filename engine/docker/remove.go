@@ -36,6 +36,9 @@ func (o object) String() string { return o.kind + " " + o.name }
 // asynchronous, and a network cannot go while tasks are attached. A stack
 // with services chaosrun did not create is refused unless Options.Adopt.
 func (e *Engine) Remove(ctx context.Context, namespace string) error {
+	if namespace == "" {
+		return fmt.Errorf("remove: empty stack namespace")
+	}
 	args := filters.NewArgs(filters.Arg("label", engine.NamespaceLabel+"="+namespace))
 	list, err := e.cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: args})
 	if err != nil {

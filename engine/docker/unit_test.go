@@ -242,3 +242,23 @@ func TestRecent(t *testing.T) {
 		t.Error("recent keeps the wrong keys")
 	}
 }
+
+// TestCouldBeID: names the daemon could resolve as an ID or ID prefix
+// make Tasks check the name first; a stack's service names cannot.
+func TestCouldBeID(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"x5k2q9v0j8d7w3m1n4b6c0a9z", true},
+		{"x5k2", true},
+		{"web", true},
+		{"st_app", false},
+		{"my-app", false},
+		{"App", false},
+	} {
+		if got := couldBeID(c.name); got != c.want {
+			t.Errorf("couldBeID(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/docker/docker/api/types/swarm"
 
@@ -171,20 +170,23 @@ func (s *Sim) Secrets(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// Remove removes a stack: its services (labelled with the namespace; their
-// tasks are shut down at once) and the networks, secrets and configs it
-// created. A stack with nothing to remove gives an error wrapping
+// Remove removes a stack: its services (their tasks are shut down at once)
+// and the networks, secrets and configs it created, those labelled with
+// the namespace, whatever their names, as `docker stack rm` finds them
+// (engine.Engine). A stack with nothing to remove gives an error wrapping
 // engine.ErrNotFound.
 func (s *Sim) Remove(ctx context.Context, namespace string) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
+	if namespace == "" {
+		return fmt.Errorf("remove: empty stack namespace")
+	}
 	s.lock()
 	defer s.unlock()
 	found := false
 	for _, svc := range s.sortedServices() {
-		if svc.spec.spec.Labels[engine.NamespaceLabel] == namespace || strings.HasPrefix(svc.name, namespace+"_") &&
-			svc.spec.spec.Labels[engine.NamespaceLabel] == "" {
+		if svc.spec.spec.Labels[engine.NamespaceLabel] == namespace {
 			s.removeService(svc)
 			found = true
 		}

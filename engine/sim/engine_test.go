@@ -71,12 +71,14 @@ func TestServiceShape(t *testing.T) {
 }
 
 // Deploy creates networks and secrets once; Remove removes the stack's
-// services, networks and secrets, and says when nothing was there.
+// services, networks and secrets (those with its namespace label), and
+// says when nothing was there.
 func TestDeploySecretsRemove(t *testing.T) {
 	w := newWorld(t, 1)
+	nsLabel := map[string]string{engine.NamespaceLabel: stack}
 	st := engine.Stack{Namespace: stack, Services: map[string]swarm.ServiceSpec{app: spec("app")},
-		Networks: map[string]network.CreateOptions{stack + "_default": {}},
-		Secrets:  []swarm.SecretSpec{{Annotations: swarm.Annotations{Name: "st_db_password_v1"}}}}
+		Networks: map[string]network.CreateOptions{stack + "_default": {Labels: nsLabel}},
+		Secrets:  []swarm.SecretSpec{{Annotations: swarm.Annotations{Name: "st_db_password_v1", Labels: nsLabel}}}}
 	for range 2 {
 		if err := w.s.Deploy(w.ctx, st); err != nil {
 			t.Fatal(err)

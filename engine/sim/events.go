@@ -82,12 +82,15 @@ func (sub *subscription) Next(ctx context.Context, deadline time.Time) (engine.E
 	}
 }
 
-// Close drops the subscription from the simulator and its queue with it.
+// Close drops the subscription from the simulator and its queue with it,
+// and wakes a Next waiting on it (to return engine.ErrClosed, as the
+// docker engine's does).
 func (sub *subscription) Close() {
 	s := sub.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sub.closed, sub.queue = true, nil
+	sub.sig.Notify()
 	live := s.subs[:0]
 	for _, other := range s.subs {
 		if other != sub {

@@ -78,18 +78,18 @@ func (s *Sim) checkExternal(st engine.Stack) error {
 func (s *Sim) createObjects(st engine.Stack) error {
 	for _, name := range slices.Sorted(maps.Keys(st.Networks)) {
 		if _, ok := s.objects["network/"+name]; !ok {
-			if err := s.createObject("network", name, st.Namespace, st.Networks[name].Labels, nil); err != nil {
+			if err := s.createObject("network", name, st.Networks[name].Labels, nil); err != nil {
 				return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 			}
 		}
 	}
 	for _, sec := range st.Secrets {
-		if err := s.putObject("secret", sec.Annotations, sec.Data, st.Namespace); err != nil {
+		if err := s.putObject("secret", sec.Annotations, sec.Data); err != nil {
 			return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 		}
 	}
 	for _, c := range st.Configs {
-		if err := s.putObject("config", c.Annotations, c.Data, st.Namespace); err != nil {
+		if err := s.putObject("config", c.Annotations, c.Data); err != nil {
 			return fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 		}
 	}
@@ -98,21 +98,23 @@ func (s *Sim) createObjects(st engine.Stack) error {
 
 // putObject creates a secret or config, or updates the one of that name
 // at its current version.
-func (s *Sim) putObject(kind string, a swarm.Annotations, data []byte, ns string) error {
+func (s *Sim) putObject(kind string, a swarm.Annotations, data []byte) error {
 	o, ok := s.objects[kind+"/"+a.Name]
 	if !ok {
-		return s.createObject(kind, a.Name, ns, a.Labels, data)
+		return s.createObject(kind, a.Name, a.Labels, data)
 	}
 	return s.updateObject(o, o.version, a.Labels, data)
 }
 
-// createObject is swarm's create of a network, secret or config.
-func (s *Sim) createObject(kind, name, ns string, labels map[string]string, data []byte) error {
+// createObject is swarm's create of a network, secret or config. It
+// belongs to the stack its namespace label names, as docker stack rm finds
+// it (none for the swarm's own networks).
+func (s *Sim) createObject(kind, name string, labels map[string]string, data []byte) error {
 	if err := checkName(kind, name); err != nil {
 		return fmt.Errorf("create %s %s: %w", kind, name, err)
 	}
 	s.raft++
-	s.objects[kind+"/"+name] = &object{kind: kind, id: s.newID(), name: name, namespace: ns, created: s.now(),
+	s.objects[kind+"/"+name] = &object{kind: kind, id: s.newID(), name: name, namespace: labels[engine.NamespaceLabel], created: s.now(),
 		version: s.raft, labels: maps.Clone(labels), data: bytes.Clone(data)}
 	return nil
 }

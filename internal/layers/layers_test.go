@@ -22,21 +22,22 @@ var (
 // recipe} -> Docker's API types; interp knows nothing of Docker, git or
 // compose; runner is the only package that knows every engine.
 var rules = map[string]Rule{
-	"clock":            {Never: neither},
-	"deepcopy":         {Never: neither},
-	"progress":         {Never: neither},
-	"interp":           {Imports: []string{"clock"}, Never: append([]string{"github.com/docker/"}, gitCompose...)},
-	"engine":           {Imports: []string{"clock"}, Never: neither},
-	"engine/converge":  {Imports: []string{"clock", "engine"}, Never: neither},
-	"engine/sim":       {Imports: []string{"clock", "deepcopy", "engine"}, Never: neither},
-	"engine/docker":    {Imports: []string{"clock", "engine"}, Never: gitCompose},
-	"gitcache":         {Never: []string{"github.com/docker/"}},
-	"recipe":           {Imports: []string{"engine", "gitcache"}, Never: dockerClient},
-	"builtins":         {Imports: []string{"clock", "engine", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
-	"runner":           {Imports: []string{"builtins", "clock", "engine", "engine/docker", "engine/sim", "interp", "progress"}},
-	"cmd/chaosrun":     {Imports: []string{"builtins", "clock", "engine", "engine/converge", "interp", "progress", "runner"}},
-	"examples/testapp": {Never: neither},
-	"internal/layers":  {Never: neither},
+	"clock":             {Never: neither},
+	"deepcopy":          {Never: neither},
+	"progress":          {Never: neither},
+	"interp":            {Imports: []string{"clock"}, Never: append([]string{"github.com/docker/"}, gitCompose...)},
+	"engine":            {Imports: []string{"clock"}, Never: neither},
+	"engine/converge":   {Imports: []string{"clock", "engine"}, Never: neither},
+	"engine/enginetest": {Imports: []string{"clock", "engine"}, Never: neither},
+	"engine/sim":        {Imports: []string{"clock", "deepcopy", "engine"}, Never: neither},
+	"engine/docker":     {Imports: []string{"clock", "engine"}, Never: gitCompose},
+	"gitcache":          {Never: []string{"github.com/docker/"}},
+	"recipe":            {Imports: []string{"engine", "gitcache"}, Never: dockerClient},
+	"builtins":          {Imports: []string{"clock", "engine", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
+	"runner":            {Imports: []string{"builtins", "clock", "engine", "engine/docker", "engine/sim", "interp", "progress"}},
+	"cmd/chaosrun":      {Imports: []string{"builtins", "clock", "engine", "engine/converge", "interp", "progress", "runner"}},
+	"examples/testapp":  {Never: neither},
+	"internal/layers":   {Never: neither},
 }
 
 // TestLayering reads every package of the module and checks it against
