@@ -211,7 +211,7 @@ func TestStartFirstOrder(t *testing.T) {
 	}
 }
 
-// docs/swarm-semantics.md §5 worker / docs/swarm-semantics.md §7: a clean task already in the slot (here a restart
+// docs/swarm-semantics.md §5 worker / §7: a clean task already in the slot (here a restart
 // replacement, made from a spec with the same task template) is reused,
 // not replaced, and its failure does not count: a label-only redeploy of a
 // paused update shuts the old task down, starts the replacement and

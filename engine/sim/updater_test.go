@@ -11,7 +11,7 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
-// The rows below follow docs/swarm-semantics.md §4 (observed on a real swarm) and docs/swarm-semantics.md §4 of the
+// The rows below follow docs/swarm-semantics.md §4 (observed on a real swarm) and §4 of the
 // reference notes. Each deploys v1 (healthcheck interval 2s, retries 2, as
 // in docs/swarm-semantics.md §4), waits for it to run, then deploys v2 and checks what swarm wrote.
 func TestUpdateOutcomes(t *testing.T) {
@@ -45,7 +45,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// docs/swarm-semantics.md §9 new task never healthy, failure_action rollback; docs/swarm-semantics.md §4 rollbackUpdate, completeUpdate.
+		// docs/swarm-semantics.md §9 new task never healthy, failure_action rollback; §4 rollbackUpdate, completeUpdate.
 		name: "docs/swarm-semantics.md §6 never healthy start-first rolls back",
 		cfg:  startFirst, v2: []opt{env("V=2")}, faults: unhealthy,
 		check: func(t *testing.T, w *world, before swarm.Service) {
@@ -75,7 +75,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// docs/swarm-semantics.md §8 failure_action pause; docs/swarm-semantics.md §4 pauseUpdate; docs/swarm-semantics.md §3 restarts use the new spec.
+		// docs/swarm-semantics.md §8 failure_action pause; §4 pauseUpdate; §3 restarts use the new spec.
 		name: "docs/swarm-semantics.md §8 never healthy with pause pauses",
 		cfg:  withAction(swarm.UpdateFailureActionPause), v2: []opt{env("V=2")}, faults: unhealthy,
 		check: func(t *testing.T, w *world, before swarm.Service) {
@@ -112,7 +112,7 @@ func TestUpdateOutcomes(t *testing.T) {
 			}
 		},
 	}, {
-		// docs/swarm-semantics.md §10 label-only change; docs/swarm-semantics.md §5 annotations do not make tasks dirty.
+		// docs/swarm-semantics.md §10 label-only change; §5 annotations do not make tasks dirty.
 		name: "docs/swarm-semantics.md §10 label-only change starts no update",
 		cfg:  startFirst,
 		check: func(t *testing.T, w *world, before swarm.Service) {
