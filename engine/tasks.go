@@ -49,7 +49,7 @@ func TaskStateRank(s swarm.TaskState) int {
 // SortTasks orders tasks the way Engine.Tasks returns them: by slot (by
 // node for a global service's tasks, which have slot 0), newest first
 // within each. Tasks created at the same time keep the order they had: the
-// simulator's creation order, the docker engine's ID order.
+// simulator's newest-created first, the docker engine's ID order.
 func SortTasks(tasks []swarm.Task) {
 	sort.SliceStable(tasks, func(i, j int) bool {
 		a, b := tasks[i], tasks[j]

@@ -24,7 +24,12 @@ func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm
 		return nil, fmt.Errorf("tasks of service %s: %w", service, engine.ErrNotFound)
 	}
 	out := make([]swarm.Task, 0, len(svc.tasks))
-	for _, t := range svc.tasks {
+	// Newest first: tasks the simulator creates at the same instant (a
+	// restart's replacement and a rollback's task) come in the reverse of
+	// their creation order, as a real swarm's, created a millisecond apart,
+	// do.
+	for i := len(svc.tasks) - 1; i >= 0; i-- {
+		t := svc.tasks[i]
 		if upToDate && dirty(t, svc.spec) {
 			continue
 		}

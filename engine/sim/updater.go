@@ -72,6 +72,12 @@ func (s *Sim) runUpdater(svc *service, slots []slot) {
 	u.run(slots)
 }
 
+// cleanRunLatency is how long an updater run that finds no dirty slot
+// takes to write its completion: swarmkit runs it in a goroutine of its
+// own, and a real swarm's watchers see rollback_started before
+// rollback_completed even when the rollback has nothing to do.
+const cleanRunLatency = 10 * time.Millisecond
+
 // run is the start of Updater.Run: paused updates stay paused (docs/swarm-semantics.md §3
 // ); no
 // dirty slot completes an update or rollback in progress (docs/swarm-semantics.md §5) and writes
@@ -91,7 +97,16 @@ func (u *updater) run(all []slot) {
 	u.s.orderSlots(u.slots)
 	if len(u.slots) == 0 {
 		if st := u.snapState; st == swarm.UpdateStateUpdating || st == swarm.UpdateStateRollbackStarted {
-			u.complete()
+			// The run's goroutine writes the completion a few
+			// milliseconds later; a watcher sees the state before it
+			// (docs/swarm-semantics.md §15).
+			u.phase = phaseMonitor
+			u.timers = append(u.timers, u.s.after(cleanRunLatency, func() {
+				if u.phase == phaseMonitor {
+					u.end()
+				}
+			}))
+			return
 		}
 		u.finish()
 		return
