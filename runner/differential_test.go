@@ -123,6 +123,9 @@ func normalise(res *interp.FileResult) string {
 			}
 			msg := afterDuration.ReplaceAllString(e.Msg, "")
 			msg = taskAlias.ReplaceAllString(msg, "xN") // a real swarm's tasks see more events
+			if e.Kind == "verdict" {
+				msg = rolledBack.ReplaceAllString(msg, "$1 rolled back") // as in TestConformance
+			}
 			b.WriteString(e.Kind + ": " + withinTimes.ReplaceAllString(msg, "<d>") + "\n")
 		}
 	}
