@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,11 @@ func (d *Duration) Unpack(v starlark.Value) error {
 		return nil
 	case starlark.Int, starlark.Float:
 		f, _ := starlark.AsFloat(v)
-		if f < 0 {
+		switch {
+		case math.IsNaN(f) || f < 0:
 			return fmt.Errorf("got %s, want a duration that is not negative", v.String())
+		case f*float64(time.Second) >= math.MaxInt64:
+			return fmt.Errorf("%ss is out of range (at most 292 years)", v.String())
 		}
 		*d = Duration(time.Duration(f * float64(time.Second)))
 		return nil
@@ -82,8 +86,11 @@ var sizeUnits = []struct {
 func (s *Size) Unpack(v starlark.Value) error {
 	if n, ok := v.(starlark.Int); ok {
 		i, ok := n.Int64()
-		if !ok || i < 0 {
-			return fmt.Errorf("got %s, want a size in bytes", n)
+		switch {
+		case n.Sign() < 0:
+			return fmt.Errorf("got %s, want a size in bytes that is not negative", n)
+		case !ok:
+			return fmt.Errorf("%s is out of range (at most 8EiB)", n)
 		}
 		*s = Size(i)
 		return nil
@@ -95,7 +102,10 @@ func (s *Size) Unpack(v starlark.Value) error {
 	for _, u := range sizeUnits {
 		if num, ok := strings.CutSuffix(str, u.suffix); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err == nil && f >= 0 {
+			switch {
+			case err == nil && f*u.mult >= math.MaxInt64:
+				return fmt.Errorf("%q is out of range (at most 8EiB)", str)
+			case err == nil && f >= 0: // NaN is neither
 				*s = Size(f * u.mult)
 				return nil
 			}

@@ -2,6 +2,8 @@ package builtins
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -77,6 +79,9 @@ func simNode(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "memory", &memory); err != nil {
 		return nil, err
 	}
+	if err := simBounds(fn, nil, map[string]Size{"memory": memory}); err != nil {
+		return nil, err
+	}
 	s, err := simOf(thread, fn)
 	if s != nil {
 		s.AddNode(name, int64(memory))
@@ -91,6 +96,9 @@ func simHostLoad(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	}
 	if hi < lo {
 		return nil, fmt.Errorf("%s: max %d is below min %d", fn.Name(), hi, lo)
+	}
+	if err := simBounds(fn, nil, map[string]Size{"min": lo, "max": hi}); err != nil {
+		return nil, err
 	}
 	s, err := simOf(thread, fn)
 	if s != nil {
@@ -122,6 +130,10 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		if err := crashAfter.Unpack(crash); err != nil {
 			return nil, fmt.Errorf("%s: for parameter crash_after: %v", fn.Name(), err)
 		}
+	}
+	if err := simBounds(fn, map[string]Duration{"boot": boot, "boot_jitter": jitter, "memory_ramp": ramp, "crash_after": crashAfter},
+		map[string]Size{"memory": memory, "memory_jitter": memJitter}); err != nil {
+		return nil, err
 	}
 	s, err := simOf(thread, fn)
 	if s != nil {
@@ -171,4 +183,28 @@ func simRace(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		}
 	}
 	return starlark.None, err
+}
+
+// The simulator's bounds (README, Limits): each duration and size it is
+// given stays far enough below the int64 limit that its sums and products (boot plus
+// jitter, a memory ramp's steps, a node's memory plus every task's) cannot overflow.
+const (
+	simMaxDuration = 50 * 365 * 24 * time.Hour
+	simMaxBytes    = 1 << 50
+)
+
+// simBounds refuses a duration or size beyond the simulator's bounds,
+// naming its parameter.
+func simBounds(fn *starlark.Builtin, ds map[string]Duration, ss map[string]Size) error {
+	for _, name := range slices.Sorted(maps.Keys(ds)) {
+		if d := time.Duration(ds[name]); d > simMaxDuration {
+			return fmt.Errorf("%s: for parameter %s: %v is out of range for the simulator (at most 50 years)", fn.Name(), name, d)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(ss)) {
+		if n := ss[name]; n > simMaxBytes {
+			return fmt.Errorf("%s: for parameter %s: %d bytes is out of range for the simulator (at most 1PiB)", fn.Name(), name, n)
+		}
+	}
+	return nil
 }

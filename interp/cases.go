@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"os"
 	"slices"
 	"strings"
 
@@ -12,7 +11,7 @@ import (
 // running anything: the test_* functions it defines at top level, in file
 // order, or the file's own name (FileCaseName) for a file with none.
 func CaseNames(path string) ([]string, error) {
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return nil, &ScriptError{Msg: readError(path, err)}
 	}

@@ -315,7 +315,7 @@ func newRun(ctx context.Context, opts Options, root string) *Run {
 
 // compile parses and resolves a scenario file.
 func compile(path string, predeclared starlark.StringDict) (*syntax.File, *starlark.Program, error) {
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return nil, nil, &ScriptError{Msg: readError(path, err)}
 	}

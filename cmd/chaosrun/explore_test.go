@@ -110,6 +110,8 @@ func TestExploreMerge(t *testing.T) {
 		os.WriteFile(path, []byte(strings.Replace(string(src), from, to, 1)), 0o644)
 		return path
 	}
+	bare := filepath.Join(dir, "bare.json") // the file of issue 14: a null case, no seed ranges
+	os.WriteFile(bare, []byte(`{"file":"a","runs":1,"cases":[null]}`), 0o644)
 	copyOfA, _ := os.ReadFile(a)
 	os.WriteFile(filepath.Join(dir, "a2.json"), copyOfA, 0o644)
 	tests := []struct {
@@ -122,6 +124,7 @@ func TestExploreMerge(t *testing.T) {
 		{[]string{a, edited("more.json", `"failed": 5`, `"failed": 6`)}, "passed 0 + failed 6 + interrupted 0: want runs 5"},
 		{[]string{a, edited("null.json", `"cases": [`, `"cases": [null,`)}, "case 0: want an object with a name"},
 		{[]string{a, edited("noranges.json", `"seed_ranges"`, `"x"`)}, "no seed_ranges"},
+		{[]string{bare}, "no seed_ranges"},
 	}
 	for _, tt := range tests {
 		code, out, stderr := chaosrun(t, append([]string{"explore", "--merge"}, tt.files...)...)

@@ -87,6 +87,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"test", "testdata/passes.star"}, 2, "test: no scenario under testdata/passes.star has a golden file (golden/testdata/passes.golden): nothing to compare"},
 		{[]string{"test"}, 2, "test: no scenarios/ or examples/ folder here: nothing to compare"},
 		{[]string{"explore", "testdata/fails.star", "--run", "test_fail"}, 2, "--run test_fail matches no case (did you mean test_fails?)"},
+		// Flags out of range are refused, not reinterpreted (issue 14).
+		{[]string{"--timeout", "-5s", "testdata/passes.star"}, 2, "--timeout: got -5s, want a duration that is not negative (0: none)"},
+		{[]string{"explore", "--jobs", "0", "testdata/passes.star"}, 2, "--jobs: got 0, want at least 1"},
+		{[]string{"/dev/zero"}, 2, "/dev/zero: not a regular file (a device), want a scenario file"},
+		{[]string{"check", "/dev/zero"}, 2, "/dev/zero: not a regular file (a device), want a scenario file"},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(chaosrunBin, tt.args...)

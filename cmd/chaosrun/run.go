@@ -104,6 +104,9 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	defer prog.Close()
+	if d := c.Duration(flagTimeout); d < 0 {
+		return usageError(fmt.Errorf("--timeout: got %v, want a duration that is not negative (0: none)", d))
+	}
 	report, err := newJUnit(c.String(flagJUnit), runProperties(cfg)...)
 	if err != nil {
 		return err

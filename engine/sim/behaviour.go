@@ -57,7 +57,7 @@ func (s *Sim) jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return time.Duration(s.rng.Int64N(int64(d) + 1))
+	return time.Duration(s.rng.Uint64N(uint64(d) + 1)) // d+1 would overflow an int64
 }
 
 // jitterBytes is a uniform random amount in [0, n].
@@ -65,5 +65,5 @@ func (s *Sim) jitterBytes(n int64) int64 {
 	if n <= 0 {
 		return 0
 	}
-	return s.rng.Int64N(n + 1)
+	return int64(s.rng.Uint64N(uint64(n) + 1))
 }

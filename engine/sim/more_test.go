@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -116,5 +117,17 @@ func TestClockThreads(t *testing.T) {
 	}
 	if a, b := run(), run(); a != b || a == "" {
 		t.Fatalf("runs differ or are empty:\n%s\n---\n%s", a, b)
+	}
+}
+
+// TestJitterAtTheLimit checks that jitter draws at the largest duration
+// and size do not overflow (they once panicked in Int64N).
+func TestJitterAtTheLimit(t *testing.T) {
+	s := newWorld(t, 1).s
+	if d := s.jitter(math.MaxInt64); d < 0 {
+		t.Errorf("jitter(MaxInt64) = %v, want not negative", d)
+	}
+	if n := s.jitterBytes(math.MaxInt64); n < 0 {
+		t.Errorf("jitterBytes(MaxInt64) = %d, want not negative", n)
 	}
 }
