@@ -67,13 +67,16 @@ func (env *EnvFile) parseLine(line string) string {
 	s = strings.TrimPrefix(s, "export ")
 	key, rest, ok := strings.Cut(s, "=")
 	if !ok {
-		return fmt.Sprintf("missing \"=\" in %q", s)
+		return fmt.Sprintf("missing \"=\" in %s", echo(s))
 	}
 	key = strings.TrimSpace(key)
 	if !envKey.MatchString(key) {
-		return fmt.Sprintf("invalid variable name %q", key)
+		return fmt.Sprintf("invalid variable name %s", echo(key))
 	}
 	value, comment, msg := env.parseValue(strings.TrimLeft(rest, " \t"))
+	if msg == errTooLong {
+		return fmt.Sprintf("%s: value is over the 1 MiB limit for an env value (after $VAR expansion)", echoRaw(key))
+	}
 	if msg != "" {
 		return msg
 	}
@@ -82,6 +85,10 @@ func (env *EnvFile) parseLine(line string) string {
 	}
 	env.Values[key] = value
 	if mods := parseModifiers(comment); len(mods) > 0 {
+		if v := mods["length"]; isSecretVersionKey(key) && overSecretLimit(v) {
+			_, msg := secretLength(v)
+			return key + ": " + msg
+		}
 		env.Modifiers[key] = mods
 	} else {
 		delete(env.Modifiers, key)
@@ -146,9 +153,15 @@ func trailer(s string) (comment, msg string) {
 		return "", ""
 	}
 	if t[0] != '#' {
-		return "", fmt.Sprintf("unexpected %q after quoted value", t)
+		return "", fmt.Sprintf("unexpected %s after quoted value", echo(t))
 	}
 	return t[1:], ""
+}
+
+// isSecretVersionKey reports whether key is a SECRET_<NAME>_VERSION key,
+// whose `# length=N` sizes a generated secret.
+func isSecretVersionKey(key string) bool {
+	return strings.HasPrefix(key, "SECRET_") && strings.HasSuffix(key, "_VERSION") && len(key) > len("SECRET__VERSION")
 }
 
 // parseModifiers reads `key=value` words from a trailing comment.

@@ -2,8 +2,11 @@ package recipe
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseEnv(t *testing.T) {
@@ -93,5 +96,41 @@ func TestReadEnvFileSample(t *testing.T) {
 	}
 	if env.Modifiers["SECRET_DB_PASSWORD_VERSION"]["length"] != "32" {
 		t.Errorf("modifiers = %q", env.Modifiers)
+	}
+}
+
+// doublingEnv is an env file whose values double on each line: 39 lines
+// that would expand to gigabytes without MaxEnvValue.
+func doublingEnv() []byte {
+	var b strings.Builder
+	b.WriteString("A0=x\n")
+	for i := 1; i < 39; i++ {
+		fmt.Fprintf(&b, "A%d=$A%d$A%d\n", i, i-1, i-1)
+	}
+	return []byte(b.String())
+}
+
+func TestParseEnvLimits(t *testing.T) {
+	long := strings.Repeat("y", 10<<20)
+	tests := []struct{ src, want string }{
+		{string(doublingEnv()), "app.env:22: A21: value is over the 1 MiB limit for an env value (after $VAR expansion)"},
+		{"A=" + long, "app.env:1: A: value is over the 1 MiB limit for an env value (after $VAR expansion)"},
+		{long, `app.env:1: missing "=" in "` + long[:80] + `"… (10485760 bytes)`},
+		{"SECRET_DB_VERSION=v1 # length=2000000000", "app.env:1: SECRET_DB_VERSION: length=2000000000 is over the 4096 limit for a generated secret"},
+		{"SECRET_DB_VERSION=v1 # length=99999999999999999999999", "app.env:1: SECRET_DB_VERSION: length=99999999999999999999999 is over the 4096 limit for a generated secret"},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		_, err := ParseEnv("app.env", []byte(tt.src))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseEnv(%.40q) = %.200v, want %.200s", tt.src, err, tt.want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("ParseEnv(%.40q) took %v", tt.src, d)
+		}
+	}
+	src := "SECRET_DB_VERSION=v1 # length=4096\nB=" + strings.Repeat("z", MaxEnvValue) + "\n"
+	if _, err := ParseEnv("app.env", []byte(src)); err != nil {
+		t.Errorf("values at the limits: %v", err)
 	}
 }

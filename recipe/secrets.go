@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -16,6 +17,11 @@ import (
 // DefaultSecretLength is the length of a generated secret without a
 // `# length=N` modifier.
 const DefaultSecretLength = 32
+
+// MaxSecretLength is the longest secret chaosrun generates, from a
+// `# length=N` modifier (README, "Limits"): a length of two billion took
+// minutes of crypto/rand.
+const MaxSecretLength = 4096
 
 // Secret is an external secret an app's compose files declare, named
 // ${STACK_NAME}_<name>_${SECRET_<NAME>_VERSION} by recipe convention [V].
@@ -52,9 +58,9 @@ func (a *App) Secrets(c *Compose) ([]Secret, error) {
 		}
 		mods := a.Modifiers[SecretVersionKey(local)]
 		if v, ok := mods["length"]; ok {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return nil, fmt.Errorf("%s: bad length=%s", SecretVersionKey(local), v)
+			n, msg := secretLength(v)
+			if msg != "" {
+				return nil, fmt.Errorf("%s: %s", SecretVersionKey(local), msg)
 			}
 			s.Length = n
 		}
@@ -65,6 +71,25 @@ func (a *App) Secrets(c *Compose) ([]Secret, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Local < out[j].Local })
 	return out, nil
+}
+
+// secretLength reads a `# length=N` modifier's value; it returns the length
+// and an error message or "".
+func secretLength(v string) (int, string) {
+	if overSecretLimit(v) {
+		return 0, fmt.Sprintf("length=%s is over the %d limit for a generated secret", echoRaw(v), MaxSecretLength)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, "bad length=" + echoRaw(v)
+	}
+	return n, ""
+}
+
+// overSecretLimit reports whether v is a whole number over MaxSecretLength.
+func overSecretLimit(v string) bool {
+	n, err := strconv.Atoi(v)
+	return errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") || err == nil && n > MaxSecretLength
 }
 
 // SecretError is abra's deploy-time refusal for a secret missing on the

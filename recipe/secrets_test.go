@@ -3,6 +3,7 @@ package recipe
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/coop-cloud/chaosrun/engine"
@@ -89,5 +90,24 @@ func TestGenerateSecret(t *testing.T) {
 	d, _ := GenerateSecret(Secret{Name: "x"}, "st")
 	if len(d.Data) != DefaultSecretLength {
 		t.Errorf("default length %d", len(d.Data))
+	}
+}
+
+func TestSecretsLengthLimit(t *testing.T) {
+	tests := []struct{ length, want string }{
+		{"2000000000", "SECRET_DB_PASSWORD_VERSION: length=2000000000 is over the 4096 limit for a generated secret"},
+		{"0", "SECRET_DB_PASSWORD_VERSION: bad length=0"},
+		{"x" + strings.Repeat("9", 200), "SECRET_DB_PASSWORD_VERSION: bad length=x" + strings.Repeat("9", 79) + "… (201 bytes)"},
+	}
+	for _, tt := range tests {
+		_, a := fixtureApp(t, nil)
+		a.Modifiers = map[string]map[string]string{"SECRET_DB_PASSWORD_VERSION": {"length": tt.length}}
+		c, err := a.LoadCompose()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Secrets(c); err == nil || err.Error() != tt.want {
+			t.Errorf("length=%.20s: Secrets error %v, want %s", tt.length, err, tt.want)
+		}
 	}
 }
