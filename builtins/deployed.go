@@ -1,12 +1,12 @@
 package builtins
 
 import (
-	"encoding/json"
 	"sync"
 
 	"github.com/docker/docker/api/types/swarm"
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/deepcopy"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -63,12 +63,5 @@ func (d *deployed) changesNoTask(service string, spec swarm.ServiceSpec) bool {
 	d.mu.Lock()
 	prev, ok := d.newest[service]
 	d.mu.Unlock()
-	return ok && sameJSON(prev.TaskTemplate, spec.TaskTemplate) && sameJSON(prev.EndpointSpec, spec.EndpointSpec)
-}
-
-// sameJSON compares two values as the Engine API would see them.
-func sameJSON(a, b any) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && string(ja) == string(jb)
+	return ok && deepcopy.Equal(prev.TaskTemplate, spec.TaskTemplate) && deepcopy.Equal(prev.EndpointSpec, spec.EndpointSpec)
 }

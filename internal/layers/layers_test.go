@@ -33,7 +33,7 @@ var rules = map[string]Rule{
 	"engine/docker":     {Imports: []string{"clock", "engine"}, Never: gitCompose},
 	"gitcache":          {Never: []string{"github.com/docker/"}},
 	"recipe":            {Imports: []string{"engine", "gitcache"}, Never: dockerClient},
-	"builtins":          {Imports: []string{"clock", "engine", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
+	"builtins":          {Imports: []string{"clock", "engine", "deepcopy", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
 	"runner":            {Imports: []string{"builtins", "clock", "engine", "engine/docker", "engine/sim", "interp", "progress"}},
 	"cmd/chaosrun":      {Imports: []string{"builtins", "clock", "engine", "engine/converge", "interp", "progress", "runner"}},
 	"examples/testapp":  {Never: neither},
