@@ -109,8 +109,12 @@ func startDockerCase(c *interp.Case, cfg Config) error {
 	return nil
 }
 
-// Cleanup lists, and with remove removes, what runs on the swarm of
-// DOCKER_HOST left behind (objects labelled chaosrun.run).
-func Cleanup(ctx context.Context, w io.Writer, remove bool) error {
-	return docker.Cleanup(ctx, w, remove)
+// CleanupOptions say what Cleanup lists and removes (docker.CleanupOptions).
+type CleanupOptions = docker.CleanupOptions
+
+// Cleanup lists, and with opts.Yes removes, what runs on the swarm of
+// DOCKER_HOST left behind (objects labelled chaosrun.run), keeping the
+// objects of runs still going on (docker.Cleanup).
+func Cleanup(ctx context.Context, w io.Writer, opts CleanupOptions) error {
+	return docker.Cleanup(ctx, w, opts)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,4 +99,63 @@ func runObjects(t *testing.T, cli *client.Client, runID string) []string {
 		t.Fatalf("listing the run's objects: %v", err)
 	}
 	return objs
+}
+
+// TestCleanupKeepsALiveRun: while a real-swarm run is going on, `chaosrun
+// cleanup --run ID --yes` keeps its objects, naming its process as still
+// running; once that process is killed outright (its objects are left),
+// cleanup lists them as its owner having exited and --yes removes them.
+func TestCleanupKeepsALiveRun(t *testing.T) {
+	cli := dockerClient(t)
+	runID := "cleanup-test-" + strings.ReplaceAll(time.Now().Format("150405.000"), ".", "")
+	stack := "cleanup_" + strings.ReplaceAll(runID, "-", "_")
+	cleanup := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(chaosrunBin, append([]string{"cleanup", "--run", runID}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("chaosrun cleanup --run %s %s: %v\n%s", runID, strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { // whatever a failure left: this run only, whatever its owner labels say
+		exec.Command(chaosrunBin, "cleanup", "--run", runID, "--yes", "--include-unowned", "--include-other-hosts").Run()
+	})
+	cmd := exec.Command(chaosrunBin, "--engine", "docker", "--run-id", runID, "--var", "stack="+stack,
+		filepath.Join("cmd", "chaosrun", "testdata", "deploy_and_wait.star"))
+	cmd.Dir = "../.."
+	runOut, exited := startAndWaitFor(t, cmd, "print: deployed", 3*time.Minute)
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("its owner, pid %d on %s", cmd.Process.Pid, host)
+	before := runObjects(t, cli, runID)
+	if !slices.Contains(before, "service "+stack+"_app") {
+		t.Fatalf("the run's objects are %v, want its service %s_app among them", before, stack)
+	}
+
+	out := cleanup("--yes")
+	if !strings.Contains(out, "keep   run "+runID+": "+owner+", is still running\n") ||
+		!strings.Contains(out, "nothing to remove, ") {
+		t.Errorf("cleanup --yes during the run printed:\n%s\nwant run %s kept: %s, is still running", out, runID, owner)
+	}
+	if left := runObjects(t, cli, runID); !slices.Equal(left, before) {
+		t.Errorf("cleanup --yes during the run left %v, want all of %v", left, before)
+	}
+
+	cmd.Process.Kill()
+	waitExited(t, cmd, exited, time.Minute)
+	out = cleanup()
+	if !strings.Contains(out, "remove run "+runID+": "+owner+", has exited\n") ||
+		!strings.Contains(out, "nothing removed: ") {
+		t.Errorf("cleanup after the run was killed printed:\n%s\nwant run %s to remove: %s, has exited", out, runID, owner)
+	}
+	if left := runObjects(t, cli, runID); !slices.Equal(left, before) {
+		t.Errorf("cleanup without --yes left %v, want all of %v", left, before)
+	}
+	out = cleanup("--yes")
+	if !strings.Contains(out, "removed ") {
+		t.Errorf("cleanup --yes after the run was killed printed:\n%s", out)
+	}
+	if left := runObjects(t, cli, runID); len(left) > 0 {
+		t.Errorf("left behind after cleanup --yes: %s\n%s\nthe run printed:\n%s", strings.Join(left, ", "), out, runOut.String())
+	}
 }

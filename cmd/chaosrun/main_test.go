@@ -92,6 +92,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"explore", "--jobs", "0", "testdata/passes.star"}, 2, "--jobs: got 0, want at least 1"},
 		{[]string{"/dev/zero"}, 2, "/dev/zero: not a regular file (a device), want a scenario file"},
 		{[]string{"check", "/dev/zero"}, 2, "/dev/zero: not a regular file (a device), want a scenario file"},
+		// cleanup takes no run as an argument: it would clean every run (issue 14).
+		{[]string{"cleanup", "r1"}, 2, `cleanup: no arguments expected, got "r1"; narrow it with --run ID or --stack NAME`},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(chaosrunBin, tt.args...)

@@ -216,14 +216,16 @@ func (e *Engine) serviceLabels(labels map[string]string, cur *swarm.Service) map
 	return keepOwner(e.runLabels(labels), cur.Spec.Labels)
 }
 
-// keepOwner gives labels, which it changes, the run label of cur, the
-// existing object's labels: the run that created it owns it, and one that
-// has none (an adopted one) gets none.
+// keepOwner gives labels, which it changes, the run and owner labels of
+// cur, the existing object's labels: the run that created it owns it, and
+// one that has none (an adopted one) gets none.
 func keepOwner(labels, cur map[string]string) map[string]string {
-	if run := cur[RunLabel]; run != "" {
-		labels[RunLabel] = run
-	} else {
-		delete(labels, RunLabel)
+	for _, k := range ownerKeys {
+		if v := cur[k]; v != "" && cur[RunLabel] != "" {
+			labels[k] = v
+		} else {
+			delete(labels, k)
+		}
 	}
 	return labels
 }
@@ -236,12 +238,13 @@ func slotCount(spec swarm.ServiceSpec) int {
 	return 1
 }
 
-// runLabels returns labels plus chaosrun.run=<RunID>, leaving labels alone.
+// runLabels returns labels plus chaosrun.run=<RunID> and the owner
+// labels, leaving labels alone.
 func (e *Engine) runLabels(labels map[string]string) map[string]string {
 	out := maps.Clone(labels)
 	if out == nil {
 		out = map[string]string{}
 	}
-	out[RunLabel] = e.opts.RunID
+	maps.Copy(out, ownerLabels(e.opts.RunID, e.opts.Owner))
 	return out
 }

@@ -5,7 +5,8 @@
 // socket. Docker CLI contexts are not read.
 //
 // Safety: everything the engine creates carries the label
-// chaosrun.run=<RunID>. It changes an existing stack only when chaosrun
+// chaosrun.run=<RunID>, and owner labels naming the process that created
+// it. It changes an existing stack only when chaosrun
 // created it (its services carry chaosrun.run) or Options.Adopt is set, it
 // never prints secret values, and Close removes what the run created unless
 // Options.Keep is set. Cleanup finds what earlier runs left behind.
@@ -32,10 +33,20 @@ import (
 
 	"github.com/coop-cloud/chaosrun/clock"
 	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/procid"
 )
 
 // RunLabel marks every object chaosrun creates; its value is the run ID.
 const RunLabel = "chaosrun.run"
+
+// The owner labels record, next to RunLabel, the process that created an
+// object, so that Cleanup can tell a live run from a dead one: its host
+// name, its pid and its start mark (procid.ID).
+const (
+	OwnerHostLabel  = "chaosrun.owner.host"
+	OwnerPIDLabel   = "chaosrun.owner.pid"
+	OwnerStartLabel = "chaosrun.owner.start"
+)
 
 // ErrNotOwned is returned (wrapped) when a deploy or remove would change a
 // stack that chaosrun did not create and was not told to adopt.
@@ -51,6 +62,9 @@ type Options struct {
 	Adopt bool
 	// Keep leaves what the run created in place on Close.
 	Keep bool
+	// Owner is the process recorded in the owner labels of what the engine
+	// creates; the zero ID is this process (procid.Self).
+	Owner procid.ID
 	// Log receives notes about faults and warnings from the daemon (never
 	// secret values); nil discards them.
 	Log io.Writer
@@ -102,6 +116,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	if opts.Owner == (procid.ID{}) {
+		opts.Owner = procid.Self()
 	}
 	e := &Engine{opts: opts, cli: cli, host: host, nodeID: nodeID, skew: skew,
 		deployed: map[string]bool{}}

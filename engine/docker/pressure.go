@@ -32,7 +32,7 @@ func (e *Engine) checkPressureImage(ctx context.Context) error {
 func (e *Engine) pressureSpec(ns string, bytes int64) swarm.ServiceSpec {
 	replicas := uint64(1)
 	name := fmt.Sprintf("%s_chaosrun-memory-%d", ns, pressureCount.Add(1))
-	labels := map[string]string{engine.NamespaceLabel: ns, RunLabel: e.opts.RunID}
+	labels := e.runLabels(map[string]string{engine.NamespaceLabel: ns})
 	return swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: name, Labels: labels},
 		TaskTemplate: swarm.TaskSpec{

@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/procid"
 )
 
 // removeTimeout bounds waiting for removed objects to be gone, when the
@@ -22,10 +23,18 @@ const removeTimeout = 90 * time.Second
 
 // object is one swarm object to remove.
 type object struct {
-	kind string // service, network, secret or config
-	id   string
-	name string
-	run  string // its chaosrun.run label
+	kind  string // service, network, secret or config
+	id    string
+	name  string
+	run   string    // its chaosrun.run label
+	stack string    // its com.docker.stack.namespace label
+	owner procid.ID // its owner labels; the zero ID when it has none
+}
+
+// newObject is the object of that kind, ID and name with these labels.
+func newObject(kind, id, name string, labels map[string]string) object {
+	owner, _ := ownerOf(labels)
+	return object{kind: kind, id: id, name: name, run: labels[RunLabel], stack: labels[engine.NamespaceLabel], owner: owner}
 }
 
 func (o object) String() string { return o.kind + " " + o.name }
@@ -88,7 +97,7 @@ func listObjects(ctx context.Context, cli *client.Client, args filters.Args) ([]
 func serviceObjects(services []swarm.Service) []object {
 	var out []object
 	for _, s := range services {
-		out = append(out, object{"service", s.ID, s.Spec.Name, s.Spec.Labels[RunLabel]})
+		out = append(out, newObject("service", s.ID, s.Spec.Name, s.Spec.Labels))
 	}
 	return out
 }
@@ -101,21 +110,21 @@ func listOthers(ctx context.Context, cli *client.Client, args filters.Args) ([]o
 		return nil, fmt.Errorf("list networks: %w", err)
 	}
 	for _, n := range networks {
-		out = append(out, object{"network", n.ID, n.Name, n.Labels[RunLabel]})
+		out = append(out, newObject("network", n.ID, n.Name, n.Labels))
 	}
 	secrets, err := cli.SecretList(ctx, swarm.SecretListOptions{Filters: args})
 	if err != nil {
 		return nil, fmt.Errorf("list secrets: %w", err)
 	}
 	for _, s := range secrets {
-		out = append(out, object{"secret", s.ID, s.Spec.Name, s.Spec.Labels[RunLabel]})
+		out = append(out, newObject("secret", s.ID, s.Spec.Name, s.Spec.Labels))
 	}
 	configs, err := cli.ConfigList(ctx, swarm.ConfigListOptions{Filters: args})
 	if err != nil {
 		return nil, fmt.Errorf("list configs: %w", err)
 	}
 	for _, c := range configs {
-		out = append(out, object{"config", c.ID, c.Spec.Name, c.Spec.Labels[RunLabel]})
+		out = append(out, newObject("config", c.ID, c.Spec.Name, c.Spec.Labels))
 	}
 	return out, nil
 }

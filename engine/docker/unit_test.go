@@ -2,6 +2,7 @@ package docker
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/procid"
 )
 
 // Tests that need no daemon.
@@ -122,10 +124,10 @@ func TestFaultPlanNoHealthcheck(t *testing.T) {
 }
 
 func TestPressureSpec(t *testing.T) {
-	e := &Engine{opts: Options{RunID: "r1"}, nodeID: "n1"}
+	e := &Engine{opts: Options{RunID: "r1", Owner: procid.ID{Host: "h", PID: 7}}, nodeID: "n1"}
 	spec := e.pressureSpec("web", 3<<20+1)
 	cs := spec.TaskTemplate.ContainerSpec
-	if !strings.HasPrefix(spec.Name, "web_chaosrun-memory-") || spec.Labels[RunLabel] != "r1" ||
+	if !strings.HasPrefix(spec.Name, "web_chaosrun-memory-") || spec.Labels[RunLabel] != "r1" || spec.Labels[OwnerPIDLabel] != "7" ||
 		spec.Labels[engine.NamespaceLabel] != "web" || !slices.Equal(cs.Env, []string{"HOLD_MIB=4"}) ||
 		!slices.Equal(spec.TaskTemplate.Placement.Constraints, []string{"node.id==n1"}) {
 		t.Errorf("pressure spec %+v %+v", spec.Annotations, cs)
@@ -179,19 +181,39 @@ func TestSettled(t *testing.T) {
 	}
 }
 
+// TestServiceLabelsAndOwnership: a new service gets this run's run and
+// owner labels; an existing one keeps those it has (the run that created
+// it owns it), all of them or none; an adopted one gets none.
 func TestServiceLabelsAndOwnership(t *testing.T) {
-	e := &Engine{opts: Options{RunID: "r2"}}
-	in := map[string]string{"v": "1", RunLabel: "spoofed"}
-	if got := e.serviceLabels(in, nil); got[RunLabel] != "r2" || got["v"] != "1" {
-		t.Errorf("new service labels %v", got)
+	e := &Engine{opts: Options{RunID: "r2", Owner: procid.ID{Host: "h2", PID: 22, Start: "b/n/2"}}}
+	in := map[string]string{"v": "1", RunLabel: "spoofed", OwnerPIDLabel: "666"}
+	owned := func(run, host, pid, start string) map[string]string {
+		return map[string]string{RunLabel: run, OwnerHostLabel: host, OwnerPIDLabel: pid, OwnerStartLabel: start}
 	}
-	mine := &swarm.Service{Spec: swarm.ServiceSpec{Annotations: swarm.Annotations{Labels: map[string]string{RunLabel: "r1"}}}}
-	if got := e.serviceLabels(in, mine); got[RunLabel] != "r1" {
-		t.Errorf("an earlier run's service relabelled: %v", got)
+	withLabels := func(l map[string]string) *swarm.Service {
+		return &swarm.Service{Spec: swarm.ServiceSpec{Annotations: swarm.Annotations{Labels: l}}}
 	}
+	mine := withLabels(owned("r1", "h1", "11", "b/n/1"))
+	older := withLabels(map[string]string{RunLabel: "r0"}) // from before owner labels
 	foreign := &swarm.Service{}
-	if got := e.serviceLabels(in, foreign); got[RunLabel] != "" {
-		t.Errorf("an adopted service labelled: %v", got)
+	for _, c := range []struct {
+		name string
+		cur  *swarm.Service
+		want map[string]string
+	}{
+		{"a new service", nil, owned("r2", "h2", "22", "b/n/2")},
+		{"an earlier run's service", mine, owned("r1", "h1", "11", "b/n/1")},
+		{"an older chaosrun's service", older, map[string]string{RunLabel: "r0"}},
+		{"an adopted service", foreign, map[string]string{}},
+	} {
+		got := e.serviceLabels(in, c.cur)
+		if got["v"] != "1" {
+			t.Errorf("%s: lost its own label: %v", c.name, got)
+		}
+		delete(got, "v")
+		if !maps.Equal(got, c.want) {
+			t.Errorf("%s: run and owner labels %v, want %v", c.name, got, c.want)
+		}
 	}
 	if in[RunLabel] != "spoofed" {
 		t.Error("the caller's labels were changed")
@@ -260,5 +282,106 @@ func TestCouldBeID(t *testing.T) {
 		if got := couldBeID(c.name); got != c.want {
 			t.Errorf("couldBeID(%q) = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestCleanupRule: which objects cleanup looks at (--run, --stack), and
+// which of those it removes: owners that have exited only, unless told to
+// include other hosts' or unowned objects; never a live owner's.
+func TestCleanupRule(t *testing.T) {
+	// The fake check: pid 1 runs, pid 2 has exited, pid 3 ran elsewhere.
+	check := func(id procid.ID) (procid.State, string) {
+		switch id.PID {
+		case 1:
+			return procid.Running, "is still running"
+		case 2:
+			return procid.Gone, "has exited"
+		}
+		return procid.Unknown, "ran on another host"
+	}
+	labels := func(run, stack, pid string) map[string]string {
+		l := map[string]string{RunLabel: run, engine.NamespaceLabel: stack, OwnerHostLabel: "h", OwnerStartLabel: "b/n/9"}
+		if pid != "" {
+			l[OwnerPIDLabel] = pid
+		}
+		return l
+	}
+	all := CleanupOptions{OtherHosts: true, Unowned: true}
+	const otherHost = "its owner, pid 3 on h, ran on another host"
+	const unowned = "no owner recorded (made by an older chaosrun)"
+	tests := []struct {
+		name   string
+		labels map[string]string
+		opts   CleanupOptions
+		picked bool // selected by --run and --stack
+		remove bool
+		why    string
+	}{
+		{"live owner", labels("r1", "s", "1"), CleanupOptions{}, true, false, "its owner, pid 1 on h, is still running"},
+		{"live owner, every include flag", labels("r1", "s", "1"), all, true, false, "its owner, pid 1 on h, is still running"},
+		{"dead owner", labels("r2", "s", "2"), CleanupOptions{}, true, true, "its owner, pid 2 on h, has exited"},
+		{"other host", labels("r3", "s", "3"), CleanupOptions{}, true, false,
+			otherHost + ", so it cannot be checked from here; --include-other-hosts removes it"},
+		{"other host, --include-other-hosts", labels("r3", "s", "3"), CleanupOptions{OtherHosts: true}, true, true,
+			otherHost + ", and --include-other-hosts was given"},
+		{"other host, --include-unowned only", labels("r3", "s", "3"), CleanupOptions{Unowned: true}, true, false,
+			otherHost + ", so it cannot be checked from here; --include-other-hosts removes it"},
+		{"no owner label", labels("r0", "s", ""), CleanupOptions{}, true, false,
+			unowned + ", so it may still be in use; --include-unowned removes it"},
+		{"unreadable owner pid", labels("r0", "s", "12ab"), CleanupOptions{}, true, false,
+			unowned + ", so it may still be in use; --include-unowned removes it"},
+		{"no owner label, --include-unowned", labels("r0", "s", ""), CleanupOptions{Unowned: true}, true, true,
+			unowned + ", and --include-unowned was given"},
+		{"no owner label, --include-other-hosts only", labels("r0", "s", ""), CleanupOptions{OtherHosts: true}, true, false,
+			unowned + ", so it may still be in use; --include-unowned removes it"},
+		{"--run, its run", labels("r2", "s", "2"), CleanupOptions{Run: "r2"}, true, true, "its owner, pid 2 on h, has exited"},
+		{"--run, another run", labels("r2", "s", "2"), CleanupOptions{Run: "r1"}, false, false, ""},
+		{"--run, a live run", labels("r1", "s", "1"), CleanupOptions{Run: "r1"}, true, false, "its owner, pid 1 on h, is still running"},
+		{"--stack, its stack", labels("r2", "s", "2"), CleanupOptions{Stack: "s"}, true, true, "its owner, pid 2 on h, has exited"},
+		{"--stack, another stack", labels("r2", "s", "2"), CleanupOptions{Stack: "t"}, false, false, ""},
+		{"--run and --stack, another stack", labels("r2", "s", "2"), CleanupOptions{Run: "r2", Stack: "t"}, false, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newObject("service", "id", "s_app", tt.labels)
+			if got := selected(o, tt.opts); got != tt.picked {
+				t.Fatalf("selected = %v, want %v", got, tt.picked)
+			}
+			if !tt.picked {
+				return
+			}
+			if got := decide(o, tt.opts, check); got != (decision{tt.remove, tt.why}) {
+				t.Errorf("decide = %+v\nwant    {remove:%v why:%s}", got, tt.remove, tt.why)
+			}
+		})
+	}
+}
+
+// TestCleanupPlan: the listing groups objects by run, in run order, says
+// remove or keep with the reason, and returns what to remove.
+func TestCleanupPlan(t *testing.T) {
+	objs := []object{
+		{kind: "service", name: "b_app", run: "rb"},
+		{kind: "service", name: "a_app", run: "ra"},
+		{kind: "network", name: "b_default", run: "rb"},
+		{kind: "secret", name: "a_token", run: "ra"},
+	}
+	var out strings.Builder
+	remove := printPlan(&out, "unix:///d.sock", objs, func(o object) decision {
+		return decision{o.run == "rb", "why " + o.run}
+	})
+	want := `4 chaosrun objects on the swarm at unix:///d.sock:
+  keep   run ra: why ra
+           service  a_app
+           secret   a_token
+  remove run rb: why rb
+           service  b_app
+           network  b_default
+`
+	if out.String() != want {
+		t.Errorf("printPlan printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(remove) != 2 || remove[0].name != "b_app" || remove[1].name != "b_default" {
+		t.Errorf("printPlan returned %v, want rb's service and network", remove)
 	}
 }
