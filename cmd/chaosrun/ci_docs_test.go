@@ -96,7 +96,7 @@ func TestCIDocsYAML(t *testing.T) {
 // commands that docs/ci.md shows against the command line's own flags.
 func TestCIDocsCommandsUseRealFlags(t *testing.T) {
 	app := newApp(io.Discard, io.Discard)
-	flags := map[string]map[string]bool{"run": {}, "test": {}, "explore": {}}
+	flags := map[string]map[string]bool{"run": {}, "test": {}, "explore": {}, "cleanup": {}}
 	for _, cmd := range app.Commands {
 		if flags[cmd.Name] != nil {
 			for _, f := range cmd.Flags {
