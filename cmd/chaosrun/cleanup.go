@@ -21,7 +21,7 @@ func cleanupCommand() *cli.Command {
 			"without the chaosrun.run label is touched.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "yes", Usage: "remove what is marked remove"},
-			&cli.StringFlag{Name: "run", Usage: "only the objects of the run `ID` (their chaosrun.run label)"},
+			&cli.StringFlag{Name: "run", Aliases: []string{"run-id"}, Usage: "only the objects of the run `ID` (their chaosrun.run label, set by --run-id on a run)"},
 			&cli.StringFlag{Name: "stack", Usage: "only the objects of the stack `NAME` (their com.docker.stack.namespace label)"},
 			&cli.BoolFlag{Name: "include-other-hosts", Usage: "also remove objects of runs on other hosts, whose liveness cannot be checked from here"},
 			&cli.BoolFlag{Name: "include-unowned", Usage: "also remove objects with no owner labels (made by a chaosrun from before them)"},

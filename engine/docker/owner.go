@@ -23,12 +23,12 @@ func ownerLabels(run string, owner procid.ID) map[string]string {
 	return out
 }
 
-// ownerOf reads the owner labels of an object: ok is false when there is
-// no pid, or it is not a number.
-func ownerOf(labels map[string]string) (id procid.ID, ok bool) {
+// ownerOf reads the owner labels of an object: the zero ID when there is
+// no pid, or it is not a positive number.
+func ownerOf(labels map[string]string) procid.ID {
 	pid, err := strconv.Atoi(labels[OwnerPIDLabel])
 	if err != nil || pid <= 0 {
-		return procid.ID{}, false
+		return procid.ID{}
 	}
-	return procid.ID{Host: labels[OwnerHostLabel], PID: pid, Start: labels[OwnerStartLabel]}, true
+	return procid.ID{Host: labels[OwnerHostLabel], PID: pid, Start: labels[OwnerStartLabel]}
 }

@@ -33,8 +33,7 @@ type object struct {
 
 // newObject is the object of that kind, ID and name with these labels.
 func newObject(kind, id, name string, labels map[string]string) object {
-	owner, _ := ownerOf(labels)
-	return object{kind: kind, id: id, name: name, run: labels[RunLabel], stack: labels[engine.NamespaceLabel], owner: owner}
+	return object{kind: kind, id: id, name: name, run: labels[RunLabel], stack: labels[engine.NamespaceLabel], owner: ownerOf(labels)}
 }
 
 func (o object) String() string { return o.kind + " " + o.name }
