@@ -41,9 +41,11 @@ type Options struct {
 }
 
 // fileOptions returns the Starlark dialect of scenarios, a fresh value a
-// caller may change (see replOptions).
+// caller may change (see replOptions): sets, while loops, if/for/while at
+// top level and reassignment of top-level names, so that a script read top
+// to bottom runs as the REPL would run it line by line (docs/scripts.md).
 func fileOptions() *syntax.FileOptions {
-	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true}
 }
 
 // LoadCase names the pseudo-case that holds what a file with test_*
