@@ -128,4 +128,3 @@ func mustCommit(t *testing.T, r *Repo, msg, tag string) {
 		t.Fatal(err)
 	}
 }
-
