@@ -79,7 +79,9 @@ func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
 	}
-	return newRepo(r, path), nil
+	repo := newRepo(r, path)
+	interp.CaseOf(thread).Share(repo)
+	return repo, nil
 }
 
 // gitInit implements git.init(path=None, src=None, exclude=[]).
@@ -123,6 +125,7 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		msg += " from " + src
 	}
 	interp.CaseOf(thread).Record(thread, "git", "init "+msg, nil)
+	interp.CaseOf(thread).Share(repo)
 	return repo, nil
 }
 
@@ -148,7 +151,9 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 		msg += " without tags"
 	}
 	interp.CaseOf(thread).Record(thread, "git", msg, nil)
-	return newRepo(r, shown), nil
+	repo := newRepo(r, shown)
+	interp.CaseOf(thread).Share(repo)
+	return repo, nil
 }
 
 // initDir picks the folder for git.init: path as given, or a folder named

@@ -67,6 +67,17 @@ func (r *Repo) Scrub(err error) error {
 	return errors.New(strings.ReplaceAll(err.Error(), r.repo.Path(), r.shown))
 }
 
+// Snapshot implements interp.Shared: a checkout that module code made or
+// opened is put back before each case as the module code left it.
+func (r *Repo) Snapshot() (func() error, error) {
+	var snap *gitcache.Snapshot
+	err := r.Do(func(g *gitcache.Repo) (err error) { snap, err = g.Snapshot(); return })
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return r.Do(func(g *gitcache.Repo) error { return g.Restore(snap) }) }, nil
+}
+
 // Shown is the name the checkout is shown under.
 func (r *Repo) Shown() string { return r.shown }
 

@@ -25,6 +25,10 @@ type Snapshot struct {
 	refs  map[plumbing.ReferenceName]*plumbing.Reference
 	index *index.Index
 	files map[string]snapFile // by slash-separated path
+	// writes is the store's count of reference and index writes when the
+	// checkout last matched the snapshot's references and index (owned
+	// checkouts only).
+	writes uint64
 }
 
 type snapFile struct {
@@ -46,6 +50,9 @@ func (r *Repo) Snapshot() (*Snapshot, error) {
 	}
 	if head, err := r.repo.Storer.Reference(plumbing.HEAD); err == nil {
 		s.refs[plumbing.HEAD] = head
+	}
+	if st, ok := r.repo.Storer.(*store); ok {
+		_, s.writes = st.takeTouched()
 	}
 	idx, err := r.repo.Storer.Index()
 	if err != nil {
@@ -73,10 +80,7 @@ func (r *Repo) Snapshot() (*Snapshot, error) {
 // a checkout opened by path (Open), which something else may change, files
 // that were not there are left alone.
 func (r *Repo) Restore(s *Snapshot) error {
-	if err := r.restoreRefs(s); err != nil {
-		return fmt.Errorf("%s: restore: %w", r.Shown(), err)
-	}
-	if err := r.repo.Storer.SetIndex(copyIndex(s.index)); err != nil {
+	if err := r.restoreRefsAndIndex(s); err != nil {
 		return fmt.Errorf("%s: restore: %w", r.Shown(), err)
 	}
 	var extra []string
@@ -115,8 +119,50 @@ func (r *Repo) owned() bool {
 	return ok
 }
 
+// restoreRefsAndIndex puts back the references and the index. An owned
+// checkout's store knows which references were written since and whether
+// anything was: listing the references would first write them to disk.
+func (r *Repo) restoreRefsAndIndex(s *Snapshot) error {
+	st, ok := r.repo.Storer.(*store)
+	if !ok {
+		if err := r.restoreRefs(s); err != nil {
+			return err
+		}
+		return r.repo.Storer.SetIndex(copyIndex(s.index))
+	}
+	touched, writes := st.takeTouched()
+	if writes == s.writes {
+		return nil
+	}
+	for name := range touched {
+		if err := r.restoreRef(s, name); err != nil {
+			return err
+		}
+	}
+	if err := st.SetIndex(copyIndex(s.index)); err != nil {
+		return err
+	}
+	_, s.writes = st.takeTouched()
+	return nil
+}
+
+// restoreRef gives the reference name the value s recorded, or removes it.
+func (r *Repo) restoreRef(s *Snapshot, name plumbing.ReferenceName) error {
+	want, ok := s.refs[name]
+	got, err := r.repo.Storer.Reference(name)
+	switch {
+	case !ok && errors.Is(err, plumbing.ErrReferenceNotFound):
+		return nil
+	case !ok:
+		return r.repo.Storer.RemoveReference(name)
+	case err == nil && got.String() == want.String():
+		return nil
+	}
+	return r.repo.Storer.SetReference(want)
+}
+
 // restoreRefs sets every reference of s that differs and removes the ones
-// made since.
+// made since, by listing them.
 func (r *Repo) restoreRefs(s *Snapshot) error {
 	for name, want := range s.refs {
 		got, err := r.repo.Storer.Reference(name)
@@ -223,7 +269,7 @@ func (r *Repo) fileData(name string) ([]byte, error) {
 // putFile makes the work tree's file name hold f.
 func (r *Repo) putFile(name string, f snapFile) error {
 	if r.model != nil {
-		r.put(name, bytes.Clone(f.data), f.perm)
+		r.put(name, f.data, f.perm) // nothing changes a pending write's data
 		return nil
 	}
 	path := filepath.Join(r.path, filepath.FromSlash(name))

@@ -36,6 +36,10 @@ type Case struct {
 	cleanups []cleanup
 	threads  map[*starlark.Thread]bool
 	cancel   string
+	// load marks the (load) pseudo-case, whose shared values (Share) the
+	// module snapshots.
+	load   bool
+	shared []Shared
 }
 
 type cleanup struct {

@@ -112,72 +112,13 @@ func FileCaseName(path string) string {
 // RunFile loads path and runs its cases.
 func RunFile(ctx context.Context, path string, opts Options) *FileResult {
 	res := &FileResult{File: path}
-	r, prog, _, err := prepare(ctx, path, opts)
+	m, err := LoadModule(ctx, path, opts)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	r.run(prog, res)
+	m.runAll(ctx, res)
 	return res
-}
-
-func (r *Run) run(prog *starlark.Program, res *FileResult) {
-	setup, err := r.startCase(FileCaseName(res.File), res.File)
-	if err != nil {
-		res.Err = err
-		return
-	}
-	r.setup = setup
-	predeclared := r.predeclared()
-	var globals starlark.StringDict
-	setupRes := r.runCase(setup, func(t *starlark.Thread) error {
-		var err error
-		globals, err = prog.Init(t, predeclared)
-		if err == nil {
-			globals.Freeze()
-		}
-		return err
-	}, false)
-	tests := testFunctions(globals)
-	if len(tests) == 0 || setupRes.Err != nil {
-		if len(tests) > 0 || len(r.declared) > 0 {
-			setupRes.Name = LoadCase
-		}
-		setupRes.Err = errors.Join(setupRes.Err, setup.runCleanups())
-		setupRes.Elapsed = setup.Elapsed()
-		r.done(res, setupRes)
-		res.Interrupted = setupRes.Interrupted
-		if res.Interrupted && len(r.declared) > 0 {
-			res.NotRun = r.selected(r.declared)
-		}
-		return
-	}
-	setupRes.Name = LoadCase
-	for _, fn := range tests {
-		if r.opts.Only != "" && fn.Name() != r.opts.Only {
-			continue
-		}
-		if r.ctx.Err() != nil {
-			res.Interrupted = true
-			res.NotRun = append(res.NotRun, fn.Name())
-			continue
-		}
-		c, err := r.startCase(fn.Name(), res.File)
-		if err != nil {
-			r.done(res, CaseResult{Name: fn.Name(), Err: err, Transcript: NewTranscript(nil)})
-			continue
-		}
-		cr := r.runCase(c, func(t *starlark.Thread) error {
-			_, err := starlark.Call(t, fn, nil, nil)
-			return err
-		}, true)
-		r.done(res, cr)
-		res.Interrupted = res.Interrupted || cr.Interrupted
-	}
-	if err := setup.runCleanups(); err != nil || len(setupRes.Transcript.Events()) > 0 {
-		setupRes.Err = err
-		r.done(res, setupRes)
-	}
 }
 
 // selected are the names among names that opts.Only selects.
