@@ -40,6 +40,11 @@ type Case struct {
 	// module snapshots.
 	load   bool
 	shared []Shared
+	// stop cancels the case's context; timer ends the case when its time
+	// is up (SetTimeout).
+	stop      context.CancelCauseFunc
+	wallStart time.Time
+	timer     *time.Timer
 }
 
 type cleanup struct {

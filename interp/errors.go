@@ -46,10 +46,12 @@ func (e *Failure) Error() string { return e.Msg }
 // Failf returns a *Failure.
 func Failf(format string, args ...any) error { return &Failure{Msg: fmt.Sprintf(format, args...)} }
 
-// IsFailure reports whether err is, or wraps, a failed check.
+// IsFailure reports whether err is, or wraps, a failed check or a case
+// that ran out of its time (--case-timeout, case_timeout).
 func IsFailure(err error) bool {
 	var f *Failure
-	return errors.As(err, &f)
+	var t *caseTimeoutError
+	return errors.As(err, &f) || errors.As(err, &t)
 }
 
 // Describe renders a case error for people. For an error raised while
@@ -66,6 +68,9 @@ func Describe(err error) string {
 	}
 	prefix := strings.TrimSuffix(err.Error(), ee.Error())
 	msg := prefix + ee.Msg
+	if te := (*caseTimeoutError)(nil); errors.As(err, &te) {
+		msg = te.Error() // ee is the cancellation it caused
+	}
 	if pos := Position(err); pos != "" {
 		msg = pos + ": " + msg
 	}

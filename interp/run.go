@@ -32,6 +32,12 @@ type Options struct {
 	Sink func(c *Case, e Event)
 	// Only, when set, runs only the test_* cases with this name.
 	Only string
+	// CaseStart, when set, is called as each case starts (not the (load)
+	// pseudo-case), before its body runs, so a case that hangs is seen.
+	CaseStart func(c *Case)
+	// CaseTimeout bounds each case on the wall clock, cleanups apart
+	// (0: none); a case may set its own bound (Case.SetTimeout).
+	CaseTimeout time.Duration
 	// CaseDone, when set, is called as soon as each case has finished.
 	CaseDone func(file string, r CaseResult)
 	// CaseFailed, when set, is called when a case's body fails, before its
@@ -151,27 +157,43 @@ func (r *Run) startCase(name, file string) (*Case, error) {
 			return nil, err
 		}
 	}
-	c.start = c.Clock.Now()
+	c.start, c.wallStart = c.Clock.Now(), time.Now()
 	return c, nil
 }
 
 // runCase runs body on a new main thread of c, cancelling it when the run's
-// context ends; when cleanup is set the case's cleanups run afterwards.
+// context ends or the case's time is up; when cleanup is set the case's
+// cleanups run afterwards.
 func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) CaseResult {
 	parent := r.ctx // Module.RunCase sets r.ctx for the next case
-	caseCtx, stop := context.WithCancel(parent)
-	c.ctx = caseCtx
+	caseCtx, stop := context.WithCancelCause(parent)
+	c.ctx, c.stop = caseCtx, stop
 	go func() {
 		<-caseCtx.Done()
 		if parent.Err() != nil {
 			c.cancelThreads(interruptReason(parent))
+		} else if cause := context.Cause(caseCtx); errors.As(cause, new(*caseTimeout)) {
+			c.cancelThreads(cause.Error())
 		}
 	}()
+	if !c.load {
+		if r.opts.CaseTimeout > 0 {
+			_ = c.SetTimeout(r.opts.CaseTimeout, "--case-timeout") // c.stop is set
+		}
+		if r.opts.CaseStart != nil {
+			r.opts.CaseStart(c)
+		}
+	}
 	err := body(c.NewThread("main"))
-	stop()
+	c.stopTimer()
+	stop(nil)
 	res := CaseResult{Name: c.Name, Err: err, Transcript: c.Transcript, Interrupted: r.ctx.Err() != nil}
-	if res.Interrupted && err != nil {
+	var timeout *caseTimeout
+	switch {
+	case res.Interrupted && err != nil:
 		res.Err = fmt.Errorf("%s: %w", interruptReason(r.ctx), err)
+	case err != nil && errors.As(context.Cause(caseCtx), &timeout):
+		res.Err = &caseTimeoutError{timeout: timeout, err: err}
 	}
 	if err != nil && !res.Interrupted && r.opts.CaseFailed != nil {
 		res.Detail = r.opts.CaseFailed(c, err)
@@ -179,6 +201,7 @@ func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) 
 	if cleanup {
 		res.Err = errors.Join(res.Err, c.runCleanups())
 	}
+	c.Transcript.Flush()
 	res.Elapsed = c.Elapsed()
 	return res
 }

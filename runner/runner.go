@@ -37,6 +37,8 @@ type Config struct {
 	Root   string
 	// Only runs a single test_* case.
 	Only string
+	// CaseTimeout bounds each case on the wall clock (0: none).
+	CaseTimeout time.Duration
 	// Verbose records the engine events that convergence waits see (task
 	// states, update states) in transcripts too.
 	Verbose bool
@@ -74,6 +76,7 @@ func Options(cfg Config) interp.Options {
 		Vars:        cfg.Vars,
 		Root:        cfg.Root,
 		Only:        cfg.Only,
+		CaseTimeout: cfg.CaseTimeout,
 		StartCase:   startCase(cfg),
 	}
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCaseTimeout: a case that hangs is named as it starts, fails when its
+// bound (--case-timeout, or its own case_timeout) is up, with the bound and
+// who set it, and the next case runs; the run exits 1, as for any failure.
+// The sleeping loop's events fold into one repeat line.
+func TestCaseTimeout(t *testing.T) {
+	// The outer bound only keeps a regression from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chaosrunBin, "--engine", "none", "--case-timeout", "300ms", "testdata/hangs.star")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	text := string(out)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?s)=== RUN testdata/hangs.star test_spins\n--- FAIL testdata/hangs.star test_spins`),
+		regexp.MustCompile(`testdata/hangs.star:\d+:\d+: case timed out after 300ms \(--case-timeout\)\n`),
+		regexp.MustCompile(`testdata/hangs.star:11:\d+: case timed out after 200ms \(case_timeout at testdata/hangs.star:9\)\n`),
+		regexp.MustCompile(`main repeat: the last event repeated \d+ more times?, until \+`),
+		regexp.MustCompile(`--- PASS testdata/hangs.star test_runs_after_them`),
+		regexp.MustCompile(`FAIL: 1 passed, 2 failed`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("output does not match %s:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "sleep: 50ms"); n != 2 {
+		t.Errorf("%d sleep lines, want 2 and then a repeat line:\n%s", n, text)
+	}
+	if strings.Contains(text, "cancelled") || strings.Contains(text, "context canceled") {
+		t.Errorf("the cancellation's own text leaked:\n%s", text)
+	}
+}
+
+// TestCaseTimeoutRefusals: a negative bound is a usage error, and
+// case_timeout outside a running case says why.
+func TestCaseTimeoutRefusals(t *testing.T) {
+	cmd := exec.Command(chaosrunBin, "--case-timeout", "-1s", "testdata/passes.star")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "--case-timeout: got -1s, want a duration that is not negative") {
+		t.Errorf("exit %d, output %s", code, out)
+	}
+}
