@@ -18,7 +18,7 @@ import (
 func init() {
 	register(
 		Builtin{Name: "git.repo", Args: "path, name=None", Fn: gitRepo,
-			Summary: "Opens the git checkout at path (relative to the working directory) and returns a git.repo.",
+			Summary: "Opens the git checkout at path (relative to the calling file, as load() paths are) and returns a git.repo.",
 			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
 attributes name (the folder's name, abra's default recipe name), path (as
 given), head (the full hash checked out) and the methods write, read, commit
@@ -84,9 +84,9 @@ func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path, "name?", &name); err != nil {
 		return nil, err
 	}
-	r, err := gitcache.Open(path)
+	r, err := gitcache.Open(interp.Path(thread, path))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
+		return nil, fmt.Errorf("%s: %v%s", fn.Name(), scrubPath(err, interp.Path(thread, path), path), interp.PathHint(thread, path))
 	}
 	repo := newRepo(r, path, name)
 	interp.CaseOf(thread).Share(repo)
@@ -105,9 +105,10 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, err
 	}
+	srcDir := interp.Path(thread, src)
 	if src != "" {
-		if info, err := os.Stat(src); err != nil || !info.IsDir() {
-			return nil, fmt.Errorf("%s: src %s is not a folder", fn.Name(), src)
+		if info, err := os.Stat(srcDir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("%s: src %s is not a folder%s", fn.Name(), src, interp.PathHint(thread, src))
 		}
 	}
 	dir, shown, err := initDir(thread, path, src)
@@ -122,11 +123,11 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	}
 	r, err := initRepo(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, dir, shown))
 	}
 	repo := newRepo(r, shown, name)
 	if src != "" {
-		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, src, skip...) }); err != nil {
+		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, srcDir, skip...) }); err != nil {
 			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
@@ -158,7 +159,7 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 		if path == "" { // a temporary folder: no temp path in the message
 			err = errors.New(strings.ReplaceAll(err.Error(), dir, shown))
 		}
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, dir, shown))
 	}
 	repo := newRepo(r, shown, name)
 	msg := fmt.Sprintf("clone %s from %s", repo.introduced(), src.shown)
@@ -199,7 +200,7 @@ func (n repoName) or(shown string) string {
 func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err error) {
 	name := "repo"
 	if src != "" {
-		if abs, err := filepath.Abs(src); err == nil {
+		if abs, err := filepath.Abs(interp.Path(thread, src)); err == nil {
 			name = filepath.Base(abs)
 		}
 	}
@@ -210,7 +211,7 @@ func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err 
 // temporary folder that the run removes at its end.
 func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, err error) {
 	if path != "" {
-		return path, path, nil
+		return interp.Path(thread, path), path, nil
 	}
 	root, err := os.MkdirTemp(gitcache.TempDir(), "chaosrun-git-")
 	if err != nil {
