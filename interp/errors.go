@@ -47,10 +47,11 @@ func (e *Failure) Error() string { return e.Msg }
 func Failf(format string, args ...any) error { return &Failure{Msg: fmt.Sprintf(format, args...)} }
 
 // IsFailure reports whether err is, or wraps, a failed check or a case
-// that ran out of its time (--case-timeout, case_timeout).
+// that was stopped: out of its time (--case-timeout, case_timeout) or of
+// the memory budget (--max-memory).
 func IsFailure(err error) bool {
 	var f *Failure
-	var t *caseTimeoutError
+	var t *caseStoppedError
 	return errors.As(err, &f) || errors.As(err, &t)
 }
 
@@ -68,7 +69,7 @@ func Describe(err error) string {
 	}
 	prefix := strings.TrimSuffix(err.Error(), ee.Error())
 	msg := prefix + ee.Msg
-	if te := (*caseTimeoutError)(nil); errors.As(err, &te) {
+	if te := (*caseStoppedError)(nil); errors.As(err, &te) {
 		msg = te.Error() // ee is the cancellation it caused
 	}
 	if pos := Position(err); pos != "" {

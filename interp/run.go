@@ -38,6 +38,9 @@ type Options struct {
 	// CaseTimeout bounds each case on the wall clock, cleanups apart
 	// (0: none); a case may set its own bound (Case.SetTimeout).
 	CaseTimeout time.Duration
+	// MemoryBudget, when not 0, stops the running cases (the (load)
+	// pseudo-case too) when the process's heap grows past it.
+	MemoryBudget uint64
 	// CaseDone, when set, is called as soon as each case has finished.
 	CaseDone func(file string, r CaseResult)
 	// CaseFailed, when set, is called when a case's body fails, before its
@@ -172,10 +175,13 @@ func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) 
 		<-caseCtx.Done()
 		if parent.Err() != nil {
 			c.cancelThreads(interruptReason(parent))
-		} else if cause := context.Cause(caseCtx); errors.As(cause, new(*caseTimeout)) {
+		} else if cause, ok := context.Cause(caseCtx).(stopCause); ok {
 			c.cancelThreads(cause.Error())
 		}
 	}()
+	if r.opts.MemoryBudget > 0 {
+		memory.add(c, r.opts.MemoryBudget)
+	}
 	if !c.load {
 		if r.opts.CaseTimeout > 0 {
 			_ = c.SetTimeout(r.opts.CaseTimeout, "--case-timeout") // c.stop is set
@@ -185,15 +191,16 @@ func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) 
 		}
 	}
 	err := body(c.NewThread("main"))
+	memory.remove(c)
 	c.stopTimer()
 	stop(nil)
 	res := CaseResult{Name: c.Name, Err: err, Transcript: c.Transcript, Interrupted: r.ctx.Err() != nil}
-	var timeout *caseTimeout
+	cause, stopped := context.Cause(caseCtx).(stopCause)
 	switch {
 	case res.Interrupted && err != nil:
 		res.Err = fmt.Errorf("%s: %w", interruptReason(r.ctx), err)
-	case err != nil && errors.As(context.Cause(caseCtx), &timeout):
-		res.Err = &caseTimeoutError{timeout: timeout, err: err}
+	case err != nil && stopped:
+		res.Err = &caseStoppedError{cause: cause, err: err}
 	}
 	if err != nil && !res.Interrupted && r.opts.CaseFailed != nil {
 		res.Detail = r.opts.CaseFailed(c, err)

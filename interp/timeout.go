@@ -16,17 +16,27 @@ func (t *caseTimeout) Error() string {
 	return fmt.Sprintf("case timed out after %s (%s)", t.bound, t.source)
 }
 
-// caseTimeoutError is the error of a case that ran out of time: what the
-// case was doing when it was stopped, under the bound it exceeded.
-type caseTimeoutError struct {
-	timeout *caseTimeout
-	err     error
+func (*caseTimeout) stopsCase()    {}
+func (*memoryExceeded) stopsCase() {}
+
+// stopCause is why a case was stopped before its body returned: its time
+// ran out (caseTimeout) or the heap outgrew the budget (memoryExceeded).
+type stopCause interface {
+	error
+	stopsCase()
 }
 
-// Error is the bound alone: err is the cancellation it caused, whose
+// caseStoppedError is the error of a case that was stopped: what the case
+// was doing then, under the reason it was stopped.
+type caseStoppedError struct {
+	cause stopCause
+	err   error
+}
+
+// Error is the reason alone: err is the cancellation it caused, whose
 // backtrace says where the case was.
-func (e *caseTimeoutError) Error() string { return e.timeout.Error() }
-func (e *caseTimeoutError) Unwrap() error { return e.err }
+func (e *caseStoppedError) Error() string { return e.cause.Error() }
+func (e *caseStoppedError) Unwrap() error { return e.err }
 
 // SetTimeout bounds the case to d of wall time from its start (a bound
 // already passed ends it at once), replacing any earlier bound; source

@@ -49,6 +49,9 @@ func engineFlag(usage string) cli.Flag {
 func seedFlag(usage string) cli.Flag { return &cli.Int64Flag{Name: flagSeed, Value: 1, Usage: usage} }
 func varFlag(usage string) cli.Flag  { return &cli.StringSliceFlag{Name: flagVar, Usage: usage} }
 func rootFlag(usage string) cli.Flag { return &cli.StringFlag{Name: flagRoot, Usage: usage} }
+func maxMemoryFlag() cli.Flag {
+	return &cli.StringFlag{Name: flagMaxMemory, Usage: "stop the running cases when chaosrun's heap grows past this size, like \"2GiB\" (0: none; default a quarter of the memory it may use)"}
+}
 func caseTimeoutFlag() cli.Flag {
 	return &cli.DurationFlag{Name: flagCaseTimeout, Usage: "fail a case that runs longer than this much wall time, cleanups apart, and go on with the next (0: none; case_timeout() sets a case's own)"}
 }
@@ -69,6 +72,7 @@ func runFlags() []cli.Flag {
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
 		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
 		caseTimeoutFlag(),
+		maxMemoryFlag(),
 		verboseFlag(),
 		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
 		rootFlag("folder that load() may not leave (default: each scenario's folder)"),
@@ -187,7 +191,11 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 	if d := c.Duration(flagCaseTimeout); d < 0 {
 		return runner.Config{}, usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, d))
 	}
-	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars,
+	budget, err := memoryBudget(c.String(flagMaxMemory))
+	if err != nil {
+		return runner.Config{}, usageError(err)
+	}
+	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars, MemoryBudget: budget,
 		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose), CaseTimeout: c.Duration(flagCaseTimeout),
 		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
 	if err := cfg.Validate(); err != nil {

@@ -52,3 +52,34 @@ func TestCaseTimeoutRefusals(t *testing.T) {
 		t.Errorf("exit %d, output %s", code, out)
 	}
 }
+
+// TestMemoryBudget: a case that allocates without end, or doubles a
+// string, fails with the budget named once the heap passes it; what it
+// printed before stays in the output, the process survives and the next
+// case runs.
+func TestMemoryBudget(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chaosrunBin, "--engine", "none", "--max-memory", "128MiB", "testdata/grows.star")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	text := string(out)
+	for _, want := range []string{
+		"[+0s] main print: before\n--- FAIL testdata/grows.star test_grows",
+		"case stopped: the heap grew past the memory budget of 128MiB (--max-memory)\n    rerun: chaosrun testdata/grows.star --run test_grows",
+		"--- FAIL testdata/grows.star test_doubles",
+		"main print: after\n--- PASS testdata/grows.star test_after",
+		"FAIL: 1 passed, 2 failed",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output does not contain %q:\n%s", want, text)
+		}
+	}
+	cmd = exec.Command(chaosrunBin, "--max-memory", "lots", "testdata/passes.star")
+	out, _ = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), `--max-memory: got "lots", want a size`) {
+		t.Errorf("--max-memory lots: exit %d, output %s", code, out)
+	}
+}
