@@ -14,15 +14,7 @@ import (
 // who set it, and the next case runs; the run exits 1, as for any failure.
 // The sleeping loop's events fold into one repeat line.
 func TestCaseTimeout(t *testing.T) {
-	// The outer bound only keeps a regression from hanging the test.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chaosrunBin, "--engine", "none", "--case-timeout", "300ms", "testdata/hangs.star")
-	out, _ := cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("exit %d, want 1\n%s", code, out)
-	}
-	text := string(out)
+	text := runFailing(t, "--engine", "none", "--case-timeout", "300ms", "testdata/hangs.star")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?s)=== RUN testdata/hangs.star test_spins\n--- FAIL testdata/hangs.star test_spins`),
 		regexp.MustCompile(`testdata/hangs.star:\d+:\d+: case timed out after 300ms \(--case-timeout\)\n`),
@@ -58,14 +50,7 @@ func TestCaseTimeoutRefusals(t *testing.T) {
 // printed before stays in the output, the process survives and the next
 // case runs.
 func TestMemoryBudget(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chaosrunBin, "--engine", "none", "--max-memory", "128MiB", "testdata/grows.star")
-	out, _ := cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("exit %d, want 1\n%s", code, out)
-	}
-	text := string(out)
+	text := runFailing(t, "--engine", "none", "--max-memory", "128MiB", "testdata/grows.star")
 	for _, want := range []string{
 		"[+0s] main print: before\n--- FAIL testdata/grows.star test_grows",
 		"case stopped: the heap grew past the memory budget of 128MiB (--max-memory)\n    rerun: chaosrun testdata/grows.star --run test_grows",
@@ -77,9 +62,24 @@ func TestMemoryBudget(t *testing.T) {
 			t.Errorf("output does not contain %q:\n%s", want, text)
 		}
 	}
-	cmd = exec.Command(chaosrunBin, "--max-memory", "lots", "testdata/passes.star")
-	out, _ = cmd.CombinedOutput()
+	cmd := exec.Command(chaosrunBin, "--max-memory", "lots", "testdata/passes.star")
+	out, _ := cmd.CombinedOutput()
 	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), `--max-memory: got "lots", want a size`) {
 		t.Errorf("--max-memory lots: exit %d, output %s", code, out)
 	}
+}
+
+// runFailing runs chaosrun with args, checks that it exits 1 (a case
+// failed) and returns its output. A minute's bound only keeps a
+// regression from hanging the test.
+func runFailing(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chaosrunBin, args...)
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	return string(out)
 }
