@@ -40,7 +40,7 @@ func TestStarlark(t *testing.T) {
 		for _, ch := range chs {
 			name := filepath.Base(file) + ":" + strconv.Itoa(ch.line)
 			t.Run(name, func(t *testing.T) {
-				if err := runChunk(t.TempDir(), filepath.Base(file), ch); err != nil {
+				if err := runChunk(filepath.Base(file), ch); err != nil {
 					t.Error(err)
 				}
 			})
@@ -103,13 +103,15 @@ func chunks(src string) ([]chunk, error) {
 	return out, nil
 }
 
-// runChunk runs ch as the file dir/base and says how it broke its
+// runChunk runs ch as the file testdata/.chunk-base and says how it broke its
 // expectation, or nil.
-func runChunk(dir, base string, ch chunk) error {
-	path := filepath.Join(dir, base)
+func runChunk(base string, ch chunk) error {
+	// Next to its file, so that its relative paths mean what they say there.
+	path := filepath.Join("testdata", ".chunk-"+base)
 	if err := os.WriteFile(path, []byte(ch.src), 0o644); err != nil {
 		return err
 	}
+	defer os.Remove(path)
 	res := runner.RunFile(context.Background(), path, runner.Config{Engine: runner.EngineSim, Seed: 1,
 		Vars: map[string]string{"who": "tester"}})
 	err := res.Err
@@ -172,7 +174,7 @@ func TestDriver(t *testing.T) {
 			chs, err := chunks(tt.src)
 			for _, ch := range chs {
 				if err == nil {
-					err = runChunk(t.TempDir(), "self.star", ch)
+					err = runChunk("self.star", ch)
 				}
 			}
 			switch {

@@ -97,7 +97,7 @@ func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if domain == "" {
 		return nil, fmt.Errorf("%s: empty domain", fn.Name())
 	}
-	values, mods, err := appEnv(fn, repo.Repo, env, envFile)
+	values, mods, err := appEnv(thread, fn, repo.Repo, env, envFile)
 	if err != nil {
 		return nil, err
 	}
@@ -116,15 +116,19 @@ func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 
 // appEnv builds an app's env: env_file (or the checkout's .env.sample when
 // neither env nor env_file is given), overlaid with env.
-func appEnv(fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string) (map[string]string, map[string]map[string]string, error) {
+func appEnv(thread *starlark.Thread, fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string) (map[string]string, map[string]map[string]string, error) {
 	values := map[string]string{}
 	var mods map[string]map[string]string
 	var file *recipe.EnvFile
 	var err error
 	switch {
 	case envFile != "":
-		file, err = recipe.ReadEnvFile(envFile)
-		err = scrubPath(err, envFile)
+		resolved := interp.Path(thread, envFile)
+		file, err = recipe.ReadEnvFile(resolved)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%w%s", err, interp.PathHint(thread, envFile))
+		}
+		err = scrubPath(err, resolved, envFile)
 	case env == nil:
 		err = repo.Do(func(r *gitcache.Repo) error {
 			data, rerr := r.ReadFile(".env.sample")

@@ -32,6 +32,15 @@ On the simulated swarm time is virtual: sleep("20m") returns at once, with the
 simulated swarm 20 minutes further on. On a real swarm it is wall time, and
 Ctrl-C or --timeout interrupts it.`,
 			Example: `sleep("20m")`},
+		Builtin{Name: "case_timeout", Args: "duration", Fn: caseTimeoutFn,
+			Summary: "Bounds the running case to a duration of wall time from its start.",
+			Detail: `It replaces --case-timeout (or an earlier case_timeout) for this case only, and a
+bound already passed ends the case at once. A case that runs out of time fails with
+"case timed out after D (file:line)" and what it was doing; its cleanups then run,
+and the next case starts. The bound is on the wall clock on every engine, like
+--timeout: on the simulated swarm a case's own time is virtual, and what hangs
+there is a loop that never ends.`,
+			Example: `case_timeout("10m")`},
 		Builtin{Name: "catch", Args: "fn, *args, **kwargs", Fn: catchFn,
 			Summary: "Calls fn and returns its error message, or None when it succeeded.",
 			Detail: `Starlark has no try/except; catch is how a script looks at an error without
@@ -66,6 +75,18 @@ func sleepFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	c.Record(thread, "sleep", time.Duration(d).String(), nil)
 	if err := c.Clock.Sleep(interp.Context(thread), time.Duration(d)); err != nil {
 		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// caseTimeoutFn implements case_timeout(duration).
+func caseTimeoutFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var d Duration
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "duration", &d); err != nil {
+		return nil, err
+	}
+	if err := interp.CaseOf(thread).SetTimeout(time.Duration(d), fmt.Sprintf("case_timeout at %s:%d", thread.CallFrame(1).Pos.Filename(), thread.CallFrame(1).Pos.Line)); err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
 	return starlark.None, nil
 }

@@ -2,9 +2,11 @@ package builtins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.starlark.net/starlark"
 
@@ -15,30 +17,36 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "git.repo", Args: "path", Fn: gitRepo,
-			Summary: "Opens the git checkout at path (relative to the working directory) and returns a git.repo.",
+		Builtin{Name: "git.repo", Args: "path, name=None", Fn: gitRepo,
+			Summary: "Opens the git checkout at path (relative to the calling file, as load() paths are) and returns a git.repo.",
 			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
 attributes name (the folder's name, abra's default recipe name), path (as
 given), head (the full hash checked out) and the methods write, read, commit
-and status.`,
+and status. name, when given, is what events and errors call the checkout
+instead of its path (see git.init).`,
 			Example: `repo = git.repo(vars.get("recipe", "examples/recipes/discourse"))`},
-		Builtin{Name: "git.init", Args: "path=None, src=None, exclude=[]", Fn: gitInit,
+		Builtin{Name: "git.init", Args: "path=None, src=None, exclude=[], name=None", Fn: gitInit,
 			Summary: "Creates an empty repository and returns its git.repo; src copies a folder's files in (uncommitted).",
 			Detail: `Without path the repository is a temporary folder, named after src's folder
 (or "repo") so the recipe name is right, and removed when the run ends; it
 is shown as <temp>/<name>; on the simulator chaosrun also keeps its work tree
 in memory, so change it only through the git.repo. exclude lists top-level
-names of src not to copy.
+names of src not to copy. name, when given, is what events and errors call
+the checkout (the folder keeps src's name, which the recipe name comes
+from): two checkouts of one recipe, a canonical one and a mirror say, then
+read apart in the transcript.
 The branch is main. Commits made with repo.commit have a fixed author and
 times, so the same history always has the same hashes.`,
 			Example: `repo = git.init(src = "examples/recipes/discourse", exclude = ["compose.ccci.yml"])
 base = repo.commit("chore: publish 0.7.0+3.3.1 release", tag = "0.7.0+3.3.1")`},
-		Builtin{Name: "git.clone", Args: "src, path=None, tags=True", Fn: gitClone,
+		Builtin{Name: "git.clone", Args: "src, path=None, tags=True, name=None", Fn: gitClone,
 			Summary: "Clones a git.repo like `git clone` (the default branch checked out) and returns the clone.",
 			Detail: `Without path the clone is a temporary folder named like src's, removed when the
-run ends. tags=False clones no tags, like a mirror that has none; repo.fetch_tags
-then brings them from another repository.`,
-			Example: `mirror = git.clone(canonical, tags = False)
+run ends; name, when given, is what events and errors call it (see git.init).
+tags=False clones no tags, like a mirror that has none; repo.fetch_tags then
+brings them from another repository. A path that holds files already is an
+error naming it.`,
+			Example: `mirror = git.clone(canonical, tags = False, name = "mirror")
 mirror.fetch_tags(canonical)`},
 		Builtin{Name: "repo.fetch_tags", Args: "src",
 			Summary: "Fetches every tag of the git.repo src, like `git fetch <src> 'refs/tags/*:refs/tags/*'` (a method of git.repo).",
@@ -72,30 +80,35 @@ the repository's .gitignore or the user's global excludes file do not.`,
 // gitRepo implements git.repo(path).
 func gitRepo(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var path string
-	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path); err != nil {
+	var name repoName
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path", &path, "name?", &name); err != nil {
 		return nil, err
 	}
-	r, err := gitcache.Open(path)
+	r, err := gitcache.Open(interp.Path(thread, path))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, path))
+		return nil, fmt.Errorf("%s: %v%s", fn.Name(), scrubPath(err, interp.Path(thread, path), path), interp.PathHint(thread, path))
 	}
-	return newRepo(r, path), nil
+	repo := newRepo(r, path, name)
+	interp.CaseOf(thread).Share(repo)
+	return repo, nil
 }
 
 // gitInit implements git.init(path=None, src=None, exclude=[]).
 func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var path, src string
 	var exclude *starlark.List
-	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path??", &path, "src??", &src, "exclude?", &exclude); err != nil {
+	var name repoName
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "path??", &path, "src??", &src, "exclude?", &exclude, "name?", &name); err != nil {
 		return nil, err
 	}
 	skip, err := stringList(fn, "exclude", exclude)
 	if err != nil {
 		return nil, err
 	}
+	srcDir := interp.Path(thread, src)
 	if src != "" {
-		if info, err := os.Stat(src); err != nil || !info.IsDir() {
-			return nil, fmt.Errorf("%s: src %s is not a folder", fn.Name(), src)
+		if info, err := os.Stat(srcDir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("%s: src %s is not a folder%s", fn.Name(), src, interp.PathHint(thread, src))
 		}
 	}
 	dir, shown, err := initDir(thread, path, src)
@@ -110,19 +123,20 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	}
 	r, err := initRepo(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, dir, shown))
 	}
-	repo := newRepo(r, shown)
+	repo := newRepo(r, shown, name)
 	if src != "" {
-		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, src, skip...) }); err != nil {
+		if err := repo.Do(func(rr *gitcache.Repo) error { return gitcache.CopyTree(rr, srcDir, skip...) }); err != nil {
 			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
-	msg := shown
+	msg := repo.introduced()
 	if src != "" {
 		msg += " from " + src
 	}
 	interp.CaseOf(thread).Record(thread, "git", "init "+msg, nil)
+	interp.CaseOf(thread).Share(repo)
 	return repo, nil
 }
 
@@ -130,8 +144,9 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var src repoArg
 	var path string
+	var name repoName
 	tags := true
-	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "src", &src, "path??", &path, "tags?", &tags); err != nil {
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "src", &src, "path??", &path, "tags?", &tags, "name?", &name); err != nil {
 		return nil, err
 	}
 	dir, shown, err := tempOrPath(thread, path, src.repo.Name())
@@ -141,14 +156,43 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	var r *gitcache.Repo
 	err = src.Do(func(s *gitcache.Repo) (err error) { r, err = gitcache.Clone(s, dir, tags); return })
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, shown))
+		if path == "" { // a temporary folder: no temp path in the message
+			err = errors.New(strings.ReplaceAll(err.Error(), dir, shown))
+		}
+		return nil, fmt.Errorf("%s: %v", fn.Name(), scrubPath(err, dir, shown))
 	}
-	msg := fmt.Sprintf("clone %s from %s", shown, src.shown)
+	repo := newRepo(r, shown, name)
+	msg := fmt.Sprintf("clone %s from %s", repo.introduced(), src.shown)
 	if !tags {
 		msg += " without tags"
 	}
 	interp.CaseOf(thread).Record(thread, "git", msg, nil)
-	return newRepo(r, shown), nil
+	interp.CaseOf(thread).Share(repo)
+	return repo, nil
+}
+
+// repoName is the optional name= of git.init, git.clone and git.repo.
+type repoName string
+
+func (n *repoName) Unpack(v starlark.Value) error {
+	s, ok := starlark.AsString(v)
+	if !ok || s == "" || strings.ContainsAny(s, "\n\r") || len(s) > 80 {
+		got := v.Type()
+		if ok {
+			got = fmt.Sprintf("a string of %d bytes", len(s))
+		}
+		return fmt.Errorf("got %s, want a one-line name of 1 to 80 characters", got)
+	}
+	*n = repoName(s)
+	return nil
+}
+
+// or is the name, or shown when none was given.
+func (n repoName) or(shown string) string {
+	if n == "" {
+		return shown
+	}
+	return string(n)
 }
 
 // initDir picks the folder for git.init: path as given, or a folder named
@@ -156,7 +200,7 @@ func gitClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err error) {
 	name := "repo"
 	if src != "" {
-		if abs, err := filepath.Abs(src); err == nil {
+		if abs, err := filepath.Abs(interp.Path(thread, src)); err == nil {
 			name = filepath.Base(abs)
 		}
 	}
@@ -167,7 +211,7 @@ func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err 
 // temporary folder that the run removes at its end.
 func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, err error) {
 	if path != "" {
-		return path, path, nil
+		return interp.Path(thread, path), path, nil
 	}
 	root, err := os.MkdirTemp(gitcache.TempDir(), "chaosrun-git-")
 	if err != nil {

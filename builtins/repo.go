@@ -21,7 +21,11 @@ type Repo struct {
 	// path as the script gave it, or <temp>/<folder> for a temporary one,
 	// so that no temporary path reaches a transcript.
 	shown string
-	mu    *sync.Mutex
+	// path is the path attribute: as the script gave it, or
+	// <temp>/<folder>; shown is the same unless the script named the
+	// checkout (name=).
+	path string
+	mu   *sync.Mutex
 	// order ranks handles for taking two locks at once (lockBoth).
 	order uint64
 }
@@ -30,9 +34,10 @@ var repoOrder atomic.Uint64
 
 var _ starlark.HasAttrs = (*Repo)(nil)
 
-func newRepo(r *gitcache.Repo, shown string) *Repo {
+func newRepo(r *gitcache.Repo, path string, name repoName) *Repo {
+	shown := name.or(path)
 	r.SetShown(shown)
-	return &Repo{repo: r, shown: shown, mu: &sync.Mutex{}, order: repoOrder.Add(1)}
+	return &Repo{repo: r, shown: shown, path: path, mu: &sync.Mutex{}, order: repoOrder.Add(1)}
 }
 
 // lockBoth takes the locks of two different handles, always in the order
@@ -67,6 +72,26 @@ func (r *Repo) Scrub(err error) error {
 	return errors.New(strings.ReplaceAll(err.Error(), r.repo.Path(), r.shown))
 }
 
+// Snapshot implements interp.Shared: a checkout that module code made or
+// opened is put back before each case as the module code left it.
+func (r *Repo) Snapshot() (func() error, error) {
+	var snap *gitcache.Snapshot
+	err := r.Do(func(g *gitcache.Repo) (err error) { snap, err = g.Snapshot(); return })
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return r.Do(func(g *gitcache.Repo) error { return g.Restore(snap) }) }, nil
+}
+
+// introduced is how the event that makes the checkout names it: its
+// shown name, and its path too when the script named it.
+func (r *Repo) introduced() string {
+	if r.shown == r.path {
+		return r.shown
+	}
+	return fmt.Sprintf("%s (%s)", r.shown, r.path)
+}
+
 // Shown is the name the checkout is shown under.
 func (r *Repo) Shown() string { return r.shown }
 
@@ -82,7 +107,7 @@ func (r *Repo) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(r.repo.Name()), nil
 	case "path":
-		return starlark.String(r.shown), nil
+		return starlark.String(r.path), nil
 	case "head":
 		var head string
 		err := r.Do(func(rr *gitcache.Repo) (err error) { head, err = rr.Head(); return })

@@ -99,15 +99,21 @@ func stringList(fn *starlark.Builtin, param string, l *starlark.List) ([]string,
 
 // scrubPath replaces the absolute form of the path a script gave by the
 // path as given.
-func scrubPath(err error, given string) error {
+func scrubPath(err error, path, shown string) error {
 	if err == nil {
 		return nil
 	}
-	abs, aerr := filepath.Abs(given)
-	if aerr != nil || abs == given || !strings.Contains(err.Error(), abs) {
+	msg := err.Error()
+	if abs, aerr := filepath.Abs(path); aerr == nil && abs != shown {
+		msg = strings.ReplaceAll(msg, abs, shown)
+	}
+	if path != shown && !filepath.IsAbs(path) {
+		msg = strings.ReplaceAll(msg, path, shown)
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), abs, given))
+	return errors.New(msg)
 }
 
 // repoFetchTags implements repo.fetch_tags(src).

@@ -3,6 +3,7 @@ package gitcache
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -19,8 +20,11 @@ func Clone(src *Repo, dir string, tags bool) (*Repo, error) {
 	if err := src.flush(); err != nil {
 		return nil, fmt.Errorf("clone %s: %w", src.Shown(), err)
 	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("clone %s into %s: the folder exists and is not empty", src.Shown(), dir)
+	}
 	if _, err := git.PlainClone(dir, false, &git.CloneOptions{URL: src.Path(), Tags: mode}); err != nil {
-		return nil, fmt.Errorf("clone %s: %w", src.Shown(), err)
+		return nil, fmt.Errorf("clone %s into %s: %w", src.Shown(), dir, err)
 	}
 	return openRepo(dir, openOwned)
 }

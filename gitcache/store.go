@@ -35,6 +35,27 @@ type store struct {
 	// writes counts reference and index writes, so that a read that
 	// overlapped a write does not keep what it read.
 	writes uint64
+	// touched names the references written or removed since takeTouched,
+	// which Restore puts back without listing every reference.
+	touched map[plumbing.ReferenceName]bool
+}
+
+// touch records that the reference name was written; s.mu is held.
+func (s *store) touch(name plumbing.ReferenceName) {
+	if s.touched == nil {
+		s.touched = map[plumbing.ReferenceName]bool{}
+	}
+	s.touched[name] = true
+}
+
+// takeTouched returns the references written since the last call, and the
+// count of reference and index writes so far.
+func (s *store) takeTouched() (map[plumbing.ReferenceName]bool, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.touched
+	s.touched = nil
+	return t, s.writes
 }
 
 type refResult struct {
@@ -136,6 +157,7 @@ func (s *store) wrote(name plumbing.ReferenceName, ref *plumbing.Reference, err 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++
+	s.touch(name)
 	switch {
 	case err != nil:
 		s.refs = nil

@@ -53,6 +53,7 @@ func (s *store) keepRef(name plumbing.ReferenceName, ref *plumbing.Reference) bo
 		s.refs[name] = refResult{ref: ref}
 	}
 	s.back.refs[name] = true
+	s.touch(name)
 	s.writes++
 	return true
 }

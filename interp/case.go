@@ -36,6 +36,15 @@ type Case struct {
 	cleanups []cleanup
 	threads  map[*starlark.Thread]bool
 	cancel   string
+	// load marks the (load) pseudo-case, whose shared values (Share) the
+	// module snapshots.
+	load   bool
+	shared []Shared
+	// stop cancels the case's context; timer ends the case when its time
+	// is up (SetTimeout).
+	stop      context.CancelCauseFunc
+	wallStart time.Time
+	timer     *time.Timer
 }
 
 type cleanup struct {

@@ -46,10 +46,13 @@ func (e *Failure) Error() string { return e.Msg }
 // Failf returns a *Failure.
 func Failf(format string, args ...any) error { return &Failure{Msg: fmt.Sprintf(format, args...)} }
 
-// IsFailure reports whether err is, or wraps, a failed check.
+// IsFailure reports whether err is, or wraps, a failed check or a case
+// that was stopped: out of its time (--case-timeout, case_timeout) or of
+// the memory budget (--max-memory).
 func IsFailure(err error) bool {
 	var f *Failure
-	return errors.As(err, &f)
+	var t *caseStoppedError
+	return errors.As(err, &f) || errors.As(err, &t)
 }
 
 // Describe renders a case error for people. For an error raised while
@@ -66,6 +69,9 @@ func Describe(err error) string {
 	}
 	prefix := strings.TrimSuffix(err.Error(), ee.Error())
 	msg := prefix + ee.Msg
+	if te := (*caseStoppedError)(nil); errors.As(err, &te) {
+		msg = te.Error() // ee is the cancellation it caused
+	}
 	if pos := Position(err); pos != "" {
 		msg = pos + ": " + msg
 	}

@@ -32,6 +32,15 @@ type Options struct {
 	Sink func(c *Case, e Event)
 	// Only, when set, runs only the test_* cases with this name.
 	Only string
+	// CaseStart, when set, is called as each case starts (not the (load)
+	// pseudo-case), before its body runs, so a case that hangs is seen.
+	CaseStart func(c *Case)
+	// CaseTimeout bounds each case on the wall clock, cleanups apart
+	// (0: none); a case may set its own bound (Case.SetTimeout).
+	CaseTimeout time.Duration
+	// MemoryBudget, when not 0, stops the running cases (the (load)
+	// pseudo-case too) when the process's heap grows past it.
+	MemoryBudget uint64
 	// CaseDone, when set, is called as soon as each case has finished.
 	CaseDone func(file string, r CaseResult)
 	// CaseFailed, when set, is called when a case's body fails, before its
@@ -41,9 +50,11 @@ type Options struct {
 }
 
 // fileOptions returns the Starlark dialect of scenarios, a fresh value a
-// caller may change (see replOptions).
+// caller may change (see replOptions): sets, while loops, if/for/while at
+// top level and reassignment of top-level names, so that a script read top
+// to bottom runs as the REPL would run it line by line (docs/scripts.md).
 func fileOptions() *syntax.FileOptions {
-	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+	return &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true}
 }
 
 // LoadCase names the pseudo-case that holds what a file with test_*
@@ -110,72 +121,13 @@ func FileCaseName(path string) string {
 // RunFile loads path and runs its cases.
 func RunFile(ctx context.Context, path string, opts Options) *FileResult {
 	res := &FileResult{File: path}
-	r, prog, _, err := prepare(ctx, path, opts)
+	m, err := LoadModule(ctx, path, opts)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	r.run(prog, res)
+	m.runAll(ctx, res)
 	return res
-}
-
-func (r *Run) run(prog *starlark.Program, res *FileResult) {
-	setup, err := r.startCase(FileCaseName(res.File), res.File)
-	if err != nil {
-		res.Err = err
-		return
-	}
-	r.setup = setup
-	predeclared := r.predeclared()
-	var globals starlark.StringDict
-	setupRes := r.runCase(setup, func(t *starlark.Thread) error {
-		var err error
-		globals, err = prog.Init(t, predeclared)
-		if err == nil {
-			globals.Freeze()
-		}
-		return err
-	}, false)
-	tests := testFunctions(globals)
-	if len(tests) == 0 || setupRes.Err != nil {
-		if len(tests) > 0 || len(r.declared) > 0 {
-			setupRes.Name = LoadCase
-		}
-		setupRes.Err = errors.Join(setupRes.Err, setup.runCleanups())
-		setupRes.Elapsed = setup.Elapsed()
-		r.done(res, setupRes)
-		res.Interrupted = setupRes.Interrupted
-		if res.Interrupted && len(r.declared) > 0 {
-			res.NotRun = r.selected(r.declared)
-		}
-		return
-	}
-	setupRes.Name = LoadCase
-	for _, fn := range tests {
-		if r.opts.Only != "" && fn.Name() != r.opts.Only {
-			continue
-		}
-		if r.ctx.Err() != nil {
-			res.Interrupted = true
-			res.NotRun = append(res.NotRun, fn.Name())
-			continue
-		}
-		c, err := r.startCase(fn.Name(), res.File)
-		if err != nil {
-			r.done(res, CaseResult{Name: fn.Name(), Err: err, Transcript: NewTranscript(nil)})
-			continue
-		}
-		cr := r.runCase(c, func(t *starlark.Thread) error {
-			_, err := starlark.Call(t, fn, nil, nil)
-			return err
-		}, true)
-		r.done(res, cr)
-		res.Interrupted = res.Interrupted || cr.Interrupted
-	}
-	if err := setup.runCleanups(); err != nil || len(setupRes.Transcript.Events()) > 0 {
-		setupRes.Err = err
-		r.done(res, setupRes)
-	}
 }
 
 // selected are the names among names that opts.Only selects.
@@ -208,27 +160,47 @@ func (r *Run) startCase(name, file string) (*Case, error) {
 			return nil, err
 		}
 	}
-	c.start = c.Clock.Now()
+	c.start, c.wallStart = c.Clock.Now(), time.Now()
 	return c, nil
 }
 
 // runCase runs body on a new main thread of c, cancelling it when the run's
-// context ends; when cleanup is set the case's cleanups run afterwards.
+// context ends or the case's time is up; when cleanup is set the case's
+// cleanups run afterwards.
 func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) CaseResult {
 	parent := r.ctx // Module.RunCase sets r.ctx for the next case
-	caseCtx, stop := context.WithCancel(parent)
-	c.ctx = caseCtx
+	caseCtx, stop := context.WithCancelCause(parent)
+	c.ctx, c.stop = caseCtx, stop
 	go func() {
 		<-caseCtx.Done()
 		if parent.Err() != nil {
 			c.cancelThreads(interruptReason(parent))
+		} else if cause, ok := context.Cause(caseCtx).(stopCause); ok {
+			c.cancelThreads(cause.Error())
 		}
 	}()
+	if r.opts.MemoryBudget > 0 {
+		memory.add(c, r.opts.MemoryBudget)
+	}
+	if !c.load {
+		if r.opts.CaseTimeout > 0 {
+			_ = c.SetTimeout(r.opts.CaseTimeout, "--case-timeout") // c.stop is set
+		}
+		if r.opts.CaseStart != nil {
+			r.opts.CaseStart(c)
+		}
+	}
 	err := body(c.NewThread("main"))
-	stop()
+	memory.remove(c)
+	c.stopTimer()
+	stop(nil)
 	res := CaseResult{Name: c.Name, Err: err, Transcript: c.Transcript, Interrupted: r.ctx.Err() != nil}
-	if res.Interrupted && err != nil {
+	cause, stopped := context.Cause(caseCtx).(stopCause)
+	switch {
+	case res.Interrupted && err != nil:
 		res.Err = fmt.Errorf("%s: %w", interruptReason(r.ctx), err)
+	case err != nil && stopped:
+		res.Err = &caseStoppedError{cause: cause, err: err}
 	}
 	if err != nil && !res.Interrupted && r.opts.CaseFailed != nil {
 		res.Detail = r.opts.CaseFailed(c, err)
@@ -236,6 +208,7 @@ func (r *Run) runCase(c *Case, body func(*starlark.Thread) error, cleanup bool) 
 	if cleanup {
 		res.Err = errors.Join(res.Err, c.runCleanups())
 	}
+	c.Transcript.Flush()
 	res.Elapsed = c.Elapsed()
 	return res
 }

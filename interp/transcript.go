@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -43,31 +45,138 @@ func FormatOffset(d time.Duration) string {
 }
 
 // Transcript is the ordered record of a case. It is safe for concurrent use.
+//
+// A loop that records the same events over and over (a polling loop of
+// sleeps, say) is folded: once a run of one to maxFoldPeriod events has
+// been recorded twice in a row, further repetitions are counted, not kept,
+// and a "repeat" event says how many there were and when the last ended.
 type Transcript struct {
 	mu     sync.Mutex
 	events []Event
 	sink   func(Event)
+	fold   *fold
+}
+
+// maxFoldPeriod is the longest run of events that folding recognises.
+const maxFoldPeriod = 4
+
+// fold is a repetition being counted: the last period events of the
+// transcript, repeated count more times, the last ending at last; pending
+// holds the start of a repetition not yet complete.
+type fold struct {
+	period  int
+	count   int
+	last    time.Duration
+	pending []Event
 }
 
 // NewTranscript returns a transcript that also hands each event to sink
 // (which may be nil) as it is recorded.
 func NewTranscript(sink func(Event)) *Transcript { return &Transcript{sink: sink} }
 
-// Add appends an event.
+// Add appends an event, or counts it in a repetition.
 func (t *Transcript) Add(e Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.record(e)
+}
+
+// record is Add with the lock held.
+func (t *Transcript) record(e Event) {
+	if f := t.fold; f != nil {
+		if sameEvent(e, t.events[len(t.events)-f.period+len(f.pending)]) {
+			f.pending = append(f.pending, e)
+			if len(f.pending) == f.period {
+				f.count, f.last, f.pending = f.count+1, e.At, nil
+			}
+			return
+		}
+		t.endFold()
+	}
+	t.add(e)
+}
+
+// add appends e and starts a fold when it completes a second copy.
+func (t *Transcript) add(e Event) {
 	t.events = append(t.events, e)
 	if t.sink != nil {
 		t.sink(e)
 	}
+	n := len(t.events)
+	for p := 1; p <= maxFoldPeriod && 2*p <= n; p++ {
+		if sameEvents(t.events[n-2*p:n-p], t.events[n-p:]) {
+			t.fold = &fold{period: p}
+			return
+		}
+	}
 }
 
-// Events returns a copy of the events so far.
+// endFold records what the fold counted and the repetition it had begun.
+func (t *Transcript) endFold() {
+	f := t.fold
+	t.fold = nil
+	if f.count > 0 {
+		t.events = append(t.events, f.summary(t.events[len(t.events)-1]))
+		if t.sink != nil {
+			t.sink(t.events[len(t.events)-1])
+		}
+	}
+	for _, e := range f.pending {
+		t.record(e)
+	}
+}
+
+// summary is the repeat event of a fold whose repeated run ends with last.
+func (f *fold) summary(last Event) Event {
+	what := "the last event"
+	if f.period > 1 {
+		what = fmt.Sprintf("the last %d events", f.period)
+	}
+	times := "times"
+	if f.count == 1 {
+		times = "time"
+	}
+	return Event{At: f.last, Thread: last.Thread, Kind: "repeat",
+		Msg:    fmt.Sprintf("%s repeated %d more %s, until +%s", what, f.count, times, FormatOffset(f.last)),
+		Fields: map[string]string{"period": strconv.Itoa(f.period), "count": strconv.Itoa(f.count)}}
+}
+
+// Flush ends a fold in progress, so the sink sees its repeat event; the
+// case calls it when it ends.
+func (t *Transcript) Flush() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.fold != nil {
+		t.endFold()
+	}
+}
+
+func sameEvent(a, b Event) bool {
+	return a.Thread == b.Thread && a.Kind == b.Kind && a.Msg == b.Msg && maps.Equal(a.Fields, b.Fields)
+}
+
+func sameEvents(a, b []Event) bool {
+	for i := range a {
+		if !sameEvent(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Events returns a copy of the events so far, a fold in progress included
+// as it will be recorded.
 func (t *Transcript) Events() []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Event(nil), t.events...)
+	events := append([]Event(nil), t.events...)
+	if f := t.fold; f != nil {
+		if f.count > 0 {
+			events = append(events, f.summary(events[len(events)-1]))
+		}
+		events = append(events, f.pending...)
+	}
+	return events
 }
 
 // Text renders the whole transcript, one event per line.

@@ -37,6 +37,10 @@ type Config struct {
 	Root   string
 	// Only runs a single test_* case.
 	Only string
+	// CaseTimeout bounds each case on the wall clock (0: none).
+	CaseTimeout time.Duration
+	// MemoryBudget stops the running cases when the heap passes it (0: none).
+	MemoryBudget uint64
 	// Verbose records the engine events that convergence waits see (task
 	// states, update states) in transcripts too.
 	Verbose bool
@@ -70,11 +74,13 @@ func RunFile(ctx context.Context, path string, cfg Config) *interp.FileResult {
 // them sets them on what Options returns.
 func Options(cfg Config) interp.Options {
 	return interp.Options{
-		Predeclared: builtins.Predeclared(),
-		Vars:        cfg.Vars,
-		Root:        cfg.Root,
-		Only:        cfg.Only,
-		StartCase:   startCase(cfg),
+		Predeclared:  builtins.Predeclared(),
+		Vars:         cfg.Vars,
+		Root:         cfg.Root,
+		Only:         cfg.Only,
+		CaseTimeout:  cfg.CaseTimeout,
+		MemoryBudget: cfg.MemoryBudget,
+		StartCase:    startCase(cfg),
 	}
 }
 

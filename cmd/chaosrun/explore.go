@@ -42,6 +42,8 @@ func exploreCommand() *cli.Command {
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the summary as JSON (mergeable)"},
 			&cli.StringSliceFlag{Name: flagMerge, Usage: "merge these JSON summaries, and the files after the flags, instead of running (repeatable)"},
 			maxFailureRateFlag(),
+			caseTimeoutFlag(),
+			maxMemoryFlag(),
 			&cli.BoolFlag{Name: "strict", Hidden: true, Usage: "what explore does by default now: exit 1 when a run failed"},
 		},
 		Action: exploreAction,
@@ -69,8 +71,14 @@ func exploreAction(c *cli.Context) error {
 		return usageError(errors.New("explore: give one scenario file, or --merge and summaries"))
 	}
 	path := c.Args().First()
-	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun)}
+	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun), CaseTimeout: c.Duration(flagCaseTimeout)}
 	if cfg.Vars, err = parseVars(c.StringSlice(flagVar)); err != nil {
+		return usageError(err)
+	}
+	if cfg.CaseTimeout < 0 {
+		return usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, cfg.CaseTimeout))
+	}
+	if cfg.MemoryBudget, err = memoryBudget(c.String(flagMaxMemory)); err != nil {
 		return usageError(err)
 	}
 	if err := checkExploreCases(path, cfg.Only, th); err != nil {

@@ -39,11 +39,27 @@ func (p *printer) event(c *interp.Case, e interp.Event) {
 		interp.JSONSink(p.w, c.File, c.Name)(e)
 		return
 	}
+	p.runLine(c)
+	fmt.Fprintln(p.w, e.Text())
+}
+
+// caseStart prints a case's RUN line as it starts, so that a case that
+// hangs before recording anything is seen by name; p.mu is not held.
+func (p *printer) caseStart(c *interp.Case) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.json {
+		p.runLine(c)
+	}
+}
+
+// runLine prints the RUN line of c unless its events are the last printed;
+// the (load) pseudo-case gets one only when it records something.
+func (p *printer) runLine(c *interp.Case) {
 	if c != p.current {
 		p.current = c
 		fmt.Fprintf(p.w, "=== RUN %s %s\n", c.File, c.Name)
 	}
-	fmt.Fprintln(p.w, e.Text())
 }
 
 // jsonResult is the JSON shape of a case verdict.

@@ -31,6 +31,8 @@ const (
 	flagVerbose = "verbose"
 	flagRun     = "run"
 	flagRoot    = "root"
+	// flagCaseTimeout bounds each case; case_timeout() sets a case's own.
+	flagCaseTimeout = "case-timeout"
 )
 
 // Usages of --seed where it seeds a single run, and of --var for scenarios.
@@ -47,6 +49,12 @@ func engineFlag(usage string) cli.Flag {
 func seedFlag(usage string) cli.Flag { return &cli.Int64Flag{Name: flagSeed, Value: 1, Usage: usage} }
 func varFlag(usage string) cli.Flag  { return &cli.StringSliceFlag{Name: flagVar, Usage: usage} }
 func rootFlag(usage string) cli.Flag { return &cli.StringFlag{Name: flagRoot, Usage: usage} }
+func maxMemoryFlag() cli.Flag {
+	return &cli.StringFlag{Name: flagMaxMemory, Usage: "stop the running cases when chaosrun's heap grows past this size, like \"2GiB\" (0: none; default a quarter of the memory it may use)"}
+}
+func caseTimeoutFlag() cli.Flag {
+	return &cli.DurationFlag{Name: flagCaseTimeout, Usage: "fail a case that runs longer than this much wall time, cleanups apart, and go on with the next (0: none; case_timeout() sets a case's own)"}
+}
 func keepFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "keep", Usage: usage} }
 func verboseFlag() cli.Flag {
 	return &cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"}
@@ -63,6 +71,8 @@ func runFlags() []cli.Flag {
 		varFlag(varUsage),
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
 		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
+		caseTimeoutFlag(),
+		maxMemoryFlag(),
 		verboseFlag(),
 		&cli.StringFlag{Name: flagRun, Usage: "run only the test_* case with this name"},
 		rootFlag("folder that load() may not leave (default: each scenario's folder)"),
@@ -140,6 +150,7 @@ func runAction(c *cli.Context) error {
 func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *progress.Writer) interp.Options {
 	opts := runner.Options(cfg)
 	opts.Sink = out.event
+	opts.CaseStart = out.caseStart
 	opts.CaseDone = func(file string, r interp.CaseResult) {
 		out.caseDone(file, r)
 		report.caseDone(file, r, cfg, out.userStop())
@@ -177,8 +188,15 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 	if err != nil {
 		return runner.Config{}, usageError(err)
 	}
-	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars,
-		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose),
+	if d := c.Duration(flagCaseTimeout); d < 0 {
+		return runner.Config{}, usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, d))
+	}
+	budget, err := memoryBudget(c.String(flagMaxMemory))
+	if err != nil {
+		return runner.Config{}, usageError(err)
+	}
+	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars, MemoryBudget: budget,
+		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose), CaseTimeout: c.Duration(flagCaseTimeout),
 		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError(err)
