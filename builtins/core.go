@@ -50,8 +50,10 @@ assert.contains(err, "no-such-tag")`},
 		Builtin{Name: "defer", Args: "fn, *args, **kwargs", Fn: deferFn,
 			Summary: "Registers a cleanup that runs when the case ends, fails or is interrupted.",
 			Detail: `Cleanups run in reverse order of registration, each on its own thread and
-bounded in time. A cleanup that fails fails the case. A cleanup registered
-while the module loads runs when the whole file is done.`,
+bounded in time: two minutes each, and the run's --timeout, which bounds
+cleanups too (one still running when it passes is cut, and those after it do
+not start; the transcript says so). A cleanup that fails fails the case. A
+cleanup registered while the module loads runs when the whole file is done.`,
 			Example: `defer(remove, app)`},
 	)
 }
@@ -122,11 +124,50 @@ func deferFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	rest, kw := args[1:], kwargs
 	c := interp.CaseOf(thread)
 	c.Defer(f.Name(), func(ctx context.Context) error {
+		ctx, stop := withRunDeadline(ctx, c.Context())
+		defer stop()
+		if ctx.Err() != nil && runTimedOut(c) {
+			return errCleanupNotRun
+		}
 		t, done := c.CleanupThread("cleanup", ctx)
 		defer done()
 		c.Record(t, "defer", f.Name(), nil)
 		_, err := starlark.Call(t, f, rest, kw)
+		if err != nil && runTimedOut(c) {
+			return errCleanupCut
+		}
 		return err
 	})
 	return starlark.None, nil
 }
+
+// withRunDeadline bounds a scenario cleanup's ctx by the run's deadline
+// (--timeout), which the case's context caseCtx carries: the timeout bounds
+// the whole run, cleanups included. chaosrun's own cleanups (removing what
+// a case created on a real swarm, temporary checkouts) are not registered
+// through defer and still run after it.
+func withRunDeadline(ctx, caseCtx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := caseCtx.Deadline(); ok {
+		return context.WithDeadline(ctx, d)
+	}
+	return ctx, func() {}
+}
+
+// runTimedOut reports whether the run's deadline has passed.
+func runTimedOut(c *interp.Case) bool {
+	d, ok := c.Context().Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// timeoutError is a scenario cleanup the run's timeout cut or kept from
+// starting; it is a timeout (errors.Is context.DeadlineExceeded), so the
+// run exits 1 as for any --timeout.
+type timeoutError string
+
+func (e timeoutError) Error() string        { return string(e) }
+func (e timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+const (
+	errCleanupCut    = timeoutError("cut: the run's timeout passed")
+	errCleanupNotRun = timeoutError("not run: the run's timeout had passed")
+)

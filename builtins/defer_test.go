@@ -20,11 +20,13 @@ func TestDefer(t *testing.T) {
 	tests := []struct {
 		name, second, body string
 		prints             string
-		err                string // what the case's error contains; "" for none
+		err                string // what the case's description ends with; "" for none
 	}{
 		{"passes", `print, "b"`, `print("body")`, "body c b a", ""},
 		{"body fails", `print, "b"`, `fail("body broke")`, "c b a", "body broke"},
 		{"cleanup fails", `fail, "b broke"`, `print("body")`, "body c a", "cleanup fail: b broke"},
+		// Both errors are described, one after the other (issue 14).
+		{"body and cleanup fail", `fail, "b broke"`, `fail("body broke")`, "c a", "body broke\ncleanup fail: b broke"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,8 +52,8 @@ func TestDefer(t *testing.T) {
 			switch {
 			case tt.err == "" && c.Err != nil:
 				t.Errorf("unexpected error: %s", interp.Describe(c.Err))
-			case tt.err != "" && (c.Err == nil || !strings.Contains(interp.Describe(c.Err), tt.err)):
-				t.Errorf("error %v, want one containing %q", c.Err, tt.err)
+			case tt.err != "" && (c.Err == nil || !strings.HasSuffix(interp.Describe(c.Err), tt.err)):
+				t.Errorf("error %q, want one ending with %q", interp.Describe(c.Err), tt.err)
 			}
 		})
 	}

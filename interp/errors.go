@@ -62,7 +62,17 @@ func IsFailure(err error) bool {
 //	scenarios/x.star:12:18: assert.eq: got 1, want 2
 //	    scenarios/x.star:30:9: in test_upgrade
 //	    scenarios/x.star:12:18: in check_label
+//
+// Errors joined with errors.Join (a failed body, then a failed cleanup)
+// are described one after the other.
 func Describe(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range j.Unwrap() {
+			parts = append(parts, Describe(e))
+		}
+		return strings.Join(parts, "\n")
+	}
 	var ee *starlark.EvalError
 	if !errors.As(err, &ee) {
 		return err.Error()

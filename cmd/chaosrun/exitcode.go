@@ -66,8 +66,8 @@ func caseCode(c interp.CaseResult, interruptedByUser bool) int {
 		return exitOK
 	case c.Interrupted && interruptedByUser:
 		return exitInterrupted
-	case c.Interrupted:
-		return exitFailed // --timeout
+	case c.Interrupted, errors.Is(c.Err, context.DeadlineExceeded):
+		return exitFailed // --timeout, in the body or in a cleanup
 	case errors.Is(c.Err, engine.ErrUnavailable):
 		return exitEnvironment
 	case interp.IsFailure(c.Err):
