@@ -26,7 +26,9 @@ branch's error and its own backtrace. Ctrl-C and --timeout reach every branch.`,
 			Summary: "Calls fn while holding the named lock, like the app-domain lock the cc-ci harness takes; returns fn's result.",
 			Detail: `Threads that ask for a held lock wait, in order, on the engine's clock. The
 transcript shows when each thread acquired and released it. Locks live for one
-case.`,
+case. A lock is not re-entrant: a thread asking for a lock it holds fails at
+once, and so does a wait that would deadlock (threads waiting in a cycle for
+each other's locks or parallel branches), naming where each lock was acquired.`,
 			Example: `lock(app.domain, chaos_deploy, app)`},
 	)
 }
@@ -62,8 +64,12 @@ func parallel(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 	left := len(fns)
 	done := c.Clock.NewSignal()
 	names := branchNames(fns)
+	threads := make([]*starlark.Thread, len(names))
 	for i, name := range names {
-		t := c.NewThread(name)
+		threads[i] = c.NewThread(name)
+	}
+	defer locksOf(c).join(thread, threads)()
+	for i, t := range threads {
 		c.Clock.Go(func() {
 			res, err := starlark.Call(t, fns[i], nil, nil)
 			mu.Lock()
@@ -111,19 +117,75 @@ func branchNames(fns []starlark.Callable) []string {
 
 const locksKey = "builtins.locks"
 
+// lockTable holds a case's named locks and what each thread waits for: the
+// lock it asks for, or the parallel branches it joins. A thread about to
+// wait checks that the wait closes no cycle (a deadlock, which would hang
+// forever on the wall clock), and asking again for a lock it holds is
+// refused: locks are not re-entrant.
 type lockTable struct {
-	mu    sync.Mutex
-	locks map[string]*namedLock
+	mu      sync.Mutex
+	locks   map[string]*namedLock
+	waiting map[*starlark.Thread]string             // the lock a thread waits for
+	joining map[*starlark.Thread][]*starlark.Thread // the branches a thread joins
 }
 
 type namedLock struct {
-	holder string
+	holder *starlark.Thread
+	at     string // where the holder acquired it
 	freed  clock.Signal
 }
 
 func locksOf(c *interp.Case) *lockTable {
-	c.SetValueOnce(locksKey, func() any { return &lockTable{locks: map[string]*namedLock{}} })
+	c.SetValueOnce(locksKey, func() any {
+		return &lockTable{locks: map[string]*namedLock{}, waiting: map[*starlark.Thread]string{},
+			joining: map[*starlark.Thread][]*starlark.Thread{}}
+	})
 	return c.Value(locksKey).(*lockTable)
+}
+
+// join records that thread waits for branches until the returned func is called.
+func (tb *lockTable) join(thread *starlark.Thread, branches []*starlark.Thread) func() {
+	tb.mu.Lock()
+	tb.joining[thread] = branches
+	tb.mu.Unlock()
+	return func() {
+		tb.mu.Lock()
+		delete(tb.joining, thread)
+		tb.mu.Unlock()
+	}
+}
+
+// waitChain describes how t's waits lead back to thread ("" and true when
+// t is thread), or returns false when they do not; tb.mu is held.
+func (tb *lockTable) waitChain(t, thread *starlark.Thread, seen map[*starlark.Thread]bool) (string, bool) {
+	if t == thread {
+		return "", true
+	}
+	if seen[t] {
+		return "", false
+	}
+	seen[t] = true
+	if name, ok := tb.waiting[t]; ok {
+		if l := tb.locks[name]; l.holder != nil {
+			if rest, ok := tb.waitChain(l.holder, thread, seen); ok {
+				return fmt.Sprintf(", which waits for lock %s, held by %s (acquired at %s)%s", name, who(l.holder, thread), l.at, rest), true
+			}
+		}
+	}
+	for _, b := range tb.joining[t] {
+		if rest, ok := tb.waitChain(b, thread, seen); ok {
+			return fmt.Sprintf(", which waits for %s (one of its parallel branches) to end%s", who(b, thread), rest), true
+		}
+	}
+	return "", false
+}
+
+// who names t for a message to thread.
+func who(t, thread *starlark.Thread) string {
+	if t == thread {
+		return "this thread"
+	}
+	return "thread " + t.Name
 }
 
 func lockFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -147,10 +209,13 @@ func lockFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, 
 	return starlark.Call(thread, f, args[2:], kwargs)
 }
 
-// acquire takes the named lock for thread, waiting on the case's clock.
+// acquire takes the named lock for thread, waiting on the case's clock. It
+// refuses re-entry and a wait that would deadlock, naming where the locks
+// involved were acquired.
 func acquire(thread *starlark.Thread, c *interp.Case, name string) (func(), error) {
 	table := locksOf(c)
 	start := c.Clock.Now()
+	at := callerPos(thread)
 	for {
 		table.mu.Lock()
 		l := table.locks[name]
@@ -158,15 +223,29 @@ func acquire(thread *starlark.Thread, c *interp.Case, name string) (func(), erro
 			l = &namedLock{freed: c.Clock.NewSignal()}
 			table.locks[name] = l
 		}
-		if l.holder == "" {
-			l.holder = thread.Name
+		if l.holder == nil {
+			l.holder, l.at = thread, at
+			delete(table.waiting, thread)
 			table.mu.Unlock()
 			break
 		}
 		holder := l.holder
+		if holder == thread {
+			table.mu.Unlock()
+			return nil, fmt.Errorf("already held by this thread (acquired at %s, asked again at %s); locks are not re-entrant", l.at, at)
+		}
+		if chain, ok := table.waitChain(holder, thread, map[*starlark.Thread]bool{}); ok {
+			delete(table.waiting, thread)
+			table.mu.Unlock()
+			return nil, fmt.Errorf("deadlock: asked for at %s while held by %s (acquired at %s)%s", at, who(holder, thread), l.at, chain)
+		}
+		table.waiting[thread] = name
 		table.mu.Unlock()
-		c.Record(thread, "lock", fmt.Sprintf("%s waits (held by %s)", name, holder), nil)
+		c.Record(thread, "lock", fmt.Sprintf("%s waits (held by %s)", name, holder.Name), nil)
 		if err := l.freed.Wait(interp.Context(thread), time.Time{}); err != nil {
+			table.mu.Lock()
+			delete(table.waiting, thread)
+			table.mu.Unlock()
 			return nil, err
 		}
 	}
@@ -174,9 +253,18 @@ func acquire(thread *starlark.Thread, c *interp.Case, name string) (func(), erro
 	return func() {
 		table.mu.Lock()
 		l := table.locks[name]
-		l.holder = ""
+		l.holder, l.at = nil, ""
 		table.mu.Unlock()
 		c.Record(thread, "lock", name+" released", nil)
 		l.freed.Notify()
 	}, nil
+}
+
+// callerPos is the scenario position of the call to the builtin running on
+// thread, or "?" when there is none.
+func callerPos(thread *starlark.Thread) string {
+	if thread.CallStackDepth() < 2 {
+		return "?"
+	}
+	return thread.CallFrame(1).Pos.String()
 }
