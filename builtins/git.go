@@ -207,6 +207,10 @@ func initDir(thread *starlark.Thread, path, src string) (dir, shown string, err 
 	return tempOrPath(thread, path, name)
 }
 
+// RemoveTempFiles removes this process's folder of temporary checkouts
+// (gitcache.TempDir), as chaosrun exits.
+func RemoveTempFiles() { gitcache.RemoveTempDir() }
+
 // tempOrPath is path as given, or a folder called name inside a new
 // temporary folder that the run removes at its end.
 func tempOrPath(thread *starlark.Thread, path, name string) (dir, shown string, err error) {

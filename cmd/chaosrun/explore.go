@@ -97,7 +97,7 @@ func exploreAction(c *cli.Context) error {
 		return usageError(fmt.Errorf("--jobs: got %d, want at least 1", j))
 	}
 	opts := runner.ExploreOptions{Runs: c.Int("runs"), Seed: c.Int64(flagSeed), Jobs: c.Int("jobs"), Shard: shard, Shards: shards}
-	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, 0)
+	ctx, userStop, stop := interruptible(c.Context, c.App.Writer, c.App.ErrWriter, 0)
 	defer stop()
 	start := time.Now()
 	sum, err := runner.Explore(ctx, path, cfg, opts)

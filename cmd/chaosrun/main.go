@@ -5,13 +5,22 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/coop-cloud/chaosrun/builtins"
 )
 
 func main() {
-	app := newApp(os.Stdout, os.Stderr)
+	app := newApp(newOutputWriter(os.Stdout), os.Stderr)
 	err := app.Run(permuteArgs(app, os.Args))
 	if err != nil && !isSilent(err) {
 		fmt.Fprintf(os.Stderr, "chaosrun: %v\n", err)
 	}
-	os.Exit(exitCode(err))
+	exit(exitCode(err))
+}
+
+// exit ends the process with code after removing its temporary folder,
+// whichever way the run ended.
+func exit(code int) {
+	builtins.RemoveTempFiles()
+	os.Exit(code)
 }

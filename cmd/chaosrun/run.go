@@ -121,7 +121,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, userStop, stop := interruptible(c.Context, c.App.ErrWriter, c.Duration(flagTimeout))
+	ctx, userStop, stop := interruptible(c.Context, c.App.Writer, c.App.ErrWriter, c.Duration(flagTimeout))
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
 	opts := runOptions(cfg, out, report, prog)
@@ -216,10 +216,11 @@ func parseVars(kvs []string) (map[string]string, error) {
 	return vars, nil
 }
 
-// interruptible returns a context cancelled by the first Ctrl-C (or by the
-// timeout); a second Ctrl-C exits at once. userStop reports whether the
-// user interrupted.
-func interruptible(parent context.Context, stderr io.Writer, timeout time.Duration) (ctx context.Context, userStop func() bool, stop func()) {
+// interruptible returns a context cancelled by the first Ctrl-C or SIGTERM,
+// by stdout's reader going away (see outputWriter), or by the timeout; a
+// second Ctrl-C exits at once. userStop reports whether the run was
+// interrupted (not timed out).
+func interruptible(parent context.Context, stdout, stderr io.Writer, timeout time.Duration) (ctx context.Context, userStop func() bool, stop func()) {
 	ctx, cancel := context.WithCancel(parent)
 	stopTimeout := func() {}
 	if timeout > 0 {
@@ -233,20 +234,23 @@ func interruptible(parent context.Context, stderr io.Writer, timeout time.Durati
 	interrupted := false
 	done := make(chan struct{})
 	go func() {
+		notice := "chaosrun: interrupted; running cleanups (Ctrl-C again to exit at once)"
 		select {
 		case <-sigs:
+		case <-outputClosed(stdout):
+			notice = "chaosrun: output closed (broken pipe); stopping and running cleanups"
 		case <-done:
 			return
 		}
 		mu.Lock()
 		interrupted = true
 		mu.Unlock()
-		fmt.Fprintln(stderr, "chaosrun: interrupted; running cleanups (Ctrl-C again to exit at once)")
+		fmt.Fprintln(stderr, notice)
 		cancel()
 		select {
 		case <-sigs:
 			fmt.Fprintln(stderr, "chaosrun: interrupted twice; exiting without cleanup")
-			os.Exit(exitInterrupted)
+			exit(exitInterrupted)
 		case <-done:
 		}
 	}()

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"io"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // checkNoGoDump fails the test when a command's output holds a Go panic
@@ -43,6 +48,63 @@ func TestTimeoutCutsCleanups(t *testing.T) {
 				t.Errorf("a cleanup ran after the deadline:\n%s", out)
 			}
 			checkNoGoDump(t, out+stderr)
+		})
+	}
+}
+
+// TestStoppedRunRemovesItsTempFolder: however a run that made a temporary
+// checkout is stopped (its output pipe closed, SIGTERM, Ctrl-C twice), it
+// exits 130 with a line saying why and leaves nothing in the temporary
+// folder; a closed pipe used to kill it outright with SIGPIPE, leaving its
+// checkout behind (issue 14).
+func TestStoppedRunRemovesItsTempFolder(t *testing.T) {
+	const ready = "print: temp repo ready"
+	tests := []struct {
+		name   string
+		vars   []string
+		stop   func(t *testing.T, cmd *exec.Cmd, out *syncBuffer, stdout io.Closer)
+		notice string
+	}{
+		{"output closed", nil, func(t *testing.T, cmd *exec.Cmd, out *syncBuffer, stdout io.Closer) {
+			stdout.Close()
+		}, "chaosrun: output closed (broken pipe); stopping and running cleanups\n"},
+		{"SIGTERM", nil, func(t *testing.T, cmd *exec.Cmd, out *syncBuffer, stdout io.Closer) {
+			cmd.Process.Signal(syscall.SIGTERM)
+		}, "chaosrun: interrupted; running cleanups"},
+		{"Ctrl-C twice", []string{"--var", "slow_cleanup=1"}, func(t *testing.T, cmd *exec.Cmd, out *syncBuffer, stdout io.Closer) {
+			cmd.Process.Signal(syscall.SIGINT)
+			waitFor(t, cmd, out, "cleanup defer: sleep")
+			cmd.Process.Signal(syscall.SIGINT)
+		}, "chaosrun: interrupted twice; exiting without cleanup\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			cmd := exec.Command(chaosrunBin, append([]string{"--engine", "none", "testdata/temp_repo_then_print.star"}, tt.vars...)...)
+			cmd.Env = append(os.Environ(), "CHAOSRUN_TMPDIR="+tmp)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, stderr := &syncBuffer{}, &syncBuffer{}
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go io.Copy(out, stdout) // ends when the test closes stdout
+			waitFor(t, cmd, out, ready)
+			tt.stop(t, cmd, out, stdout)
+			waitCmd(t, cmd, time.Minute)
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d (%s), want %d\n%s%s", code, cmd.ProcessState, exitInterrupted, out, stderr)
+			}
+			if !strings.Contains(stderr.String(), tt.notice) {
+				t.Errorf("stderr does not hold %q:\n%s", tt.notice, stderr)
+			}
+			checkNoGoDump(t, out.String()+stderr.String())
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("the run left %s in its temporary folder", left[0].Name())
+			}
 		})
 	}
 }
