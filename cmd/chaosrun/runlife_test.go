@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -107,4 +109,56 @@ func TestStoppedRunRemovesItsTempFolder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunRemovesDeadRunsFolders: a run that makes a temporary checkout
+// first removes the run folders of runs that are gone (here a folder named
+// like one, whose lock no process holds, as after a crash), and never a
+// live run's (issue 14).
+func TestRunRemovesDeadRunsFolders(t *testing.T) {
+	tmp := t.TempDir()
+	dead := filepath.Join(tmp, "chaosrun-pid1-123")
+	if err := os.MkdirAll(filepath.Join(dead, "chaosrun-git-1", "repo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "CHAOSRUN_TMPDIR="+tmp)
+	live := exec.Command(chaosrunBin, "--engine", "none", "testdata/temp_repo_then_print.star")
+	live.Env = env
+	out, exited := startAndWaitFor(t, live, "print: temp repo ready", time.Minute)
+	defer func() { live.Process.Signal(syscall.SIGTERM); waitExited(t, live, exited, time.Minute) }()
+	liveFolders := slices.DeleteFunc(runFolders(t, tmp), func(f string) bool { return f == filepath.Base(dead) })
+	if len(liveFolders) != 1 {
+		t.Fatalf("the live run has %d run folders (%q), want 1", len(liveFolders), liveFolders)
+	}
+
+	run := exec.Command(chaosrunBin, "--engine", "none", "--var", "lines=0", "testdata/temp_repo_then_print.star")
+	run.Env = env
+	if got, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, got)
+	}
+	got := runFolders(t, tmp)
+	if _, err := os.Stat(dead); err == nil {
+		t.Errorf("the dead run's folder is still there: %q", got)
+	}
+	for _, f := range liveFolders {
+		if !slices.Contains(got, f) {
+			t.Errorf("the live run's folder %s was removed (left: %q)\n%s", f, got, out)
+		}
+	}
+}
+
+// runFolders lists the run folders in dir.
+func runFolders(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "chaosrun-pid") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }
