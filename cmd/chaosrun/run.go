@@ -205,7 +205,6 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 	return cfg, nil
 }
 
-
 // interruptible returns a context cancelled by the first Ctrl-C (or by the
 // timeout); a second Ctrl-C exits at once. userStop reports whether the
 // user interrupted.
