@@ -22,7 +22,10 @@ the checkout's .env.sample is read when it has one, as abra app new copies it.
 DOMAIN is set to domain unless env sets it. The stack name is STACK_NAME from
 the env, else the domain with dots replaced by underscores, cut to 45
 characters. The recipe name is RECIPE or TYPE from the env (without a
-:version), else the checkout's folder name.
+:version), else the checkout's folder name. At each deploy the export lines
+of the checkout's abra.sh (export NAME=VALUE) join the env, over its values,
+before the compose files are read, as abra does: recipes keep their config
+versions there.
 
 A coop.app has the attributes domain, stack, recipe (the git.repo),
 recipe_name and env (a frozen dict).`,

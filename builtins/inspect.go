@@ -48,9 +48,12 @@ update_took (swarm's own CompletedAt minus StartedAt, in seconds), task_error,
 awaited and timeout. Task IDs in it are the transcript's aliases (x1, x2...).
 With since (an earlier inspect_service result) only an update that started
 after it counts, so a status left over from an earlier deploy cannot pass for
-this one. The default timeout comes from the service's own spec: healthcheck
-start period, interval × retries, update delay and monitor per batch of slots,
-plus a margin.`,
+this one. Without timeout the bound is the recipe's own deploy timeout, as abra
+waits: the coop-cloud.<stack>.timeout label (seconds, from TIMEOUT in the
+recipes) on the app service this case deployed; without that label it comes
+from the service's own spec: healthcheck start period, interval × retries,
+update delay and monitor per batch of slots, plus a margin. The verdict's
+transcript line names a bound that did not come from the spec.`,
 			Example: `v = wait_converged(app, since = before)
 print(v.state, v.chaos_version, v.deployed_chaos_version)`},
 		Builtin{Name: "assert_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,

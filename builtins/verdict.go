@@ -2,6 +2,8 @@ package builtins
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/engine/converge"
 	"github.com/coop-cloud/chaosrun/interp"
+	"github.com/coop-cloud/chaosrun/recipe"
 )
 
 // wait is the shared part of wait_converged and assert_converged. The
@@ -27,6 +30,11 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 	c := interp.CaseOf(thread)
 	opts := converge.Options{Timeout: time.Duration(timeout),
 		Deployed: func() *swarm.ServiceSpec { return deployedOf(c).spec(thread, name) }}
+	if timeout == 0 {
+		if opts.Timeout, opts.TimeoutFrom, err = recipeTimeout(deployedOf(c), thread, name); err != nil {
+			return converge.Verdict{}, fmt.Errorf("%s: %v", fn.Name(), err)
+		}
+	}
 	if since != starlark.None {
 		s, ok := since.(*goStruct)
 		if !ok || s.Type() != serviceType {
@@ -45,10 +53,47 @@ func wait(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 		return v, fmt.Errorf("%s: %s: %w", fn.Name(), name, err)
 	}
 	v.Message, v.TaskError, v.Mismatch = scrubIDs(c, v.Message), scrubIDs(c, v.TaskError), scrubIDs(c, v.Mismatch)
-	c.Record(thread, "verdict", summary(v), map[string]string{
+	line := summary(v)
+	if timeout != 0 || opts.Timeout != 0 {
+		line += fmt.Sprintf(" (bound %s: %s)", interp.FormatOffset(v.Timeout), v.Reason)
+	}
+	c.Record(thread, "verdict", line, map[string]string{
 		"service": v.Service, "state": v.State, "chaos-version": converge.ChaosVersion(v.Labels),
-		"deployed": v.Deployed, "took": v.Took.String(), "update-took": v.UpdateTook.String()})
+		"deployed": v.Deployed, "took": v.Took.String(), "update-took": v.UpdateTook.String(),
+		"bound": v.Timeout.String(), "bound-from": v.Reason})
 	return v, nil
+}
+
+// recipeTimeout is the deploy timeout the recipe sets for the stack of
+// service, as abra waits for it: the coop-cloud.<stack>.timeout label (in
+// seconds, from TIMEOUT in the recipes) on the spec of the stack's app
+// service that this case deployed, else on service's own. It is 0 when no
+// deployed spec carries one.
+func recipeTimeout(d *deployed, thread *starlark.Thread, service string) (time.Duration, string, error) {
+	spec := d.spec(thread, service)
+	if spec == nil {
+		return 0, "", nil
+	}
+	stack := spec.Labels[engine.NamespaceLabel]
+	for _, s := range []*swarm.ServiceSpec{d.spec(thread, stack+"_"+recipe.AppService), spec} {
+		if s == nil {
+			continue
+		}
+		key := recipe.LabelKey(stack, "timeout")
+		v, ok := s.Labels[key]
+		if !ok || v == "" {
+			continue
+		}
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs <= 0 || int64(secs) > int64(math.MaxInt64/time.Second) {
+			if len(v) > 40 {
+				v = v[:40] + "..."
+			}
+			return 0, "", fmt.Errorf("label %s=%q: want a number of seconds above 0", key, v)
+		}
+		return time.Duration(secs) * time.Second, fmt.Sprintf("the recipe's %s=%s", key, v), nil
+	}
+	return 0, "", nil
 }
 
 // summary is the transcript line of a verdict.

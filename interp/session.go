@@ -43,7 +43,7 @@ func NewSession(ctx context.Context, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, &ScriptError{Msg: err.Error()}
 	}
-	r := &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
+	r := newRun(ctx, opts, root)
 	c, err := r.startCase("repl", SessionFile)
 	if err != nil {
 		return nil, err

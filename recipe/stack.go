@@ -61,8 +61,13 @@ func (a *App) Build(opts StackOptions) (*Deploy, error) {
 	return d, err
 }
 
-// build is Build without the cache.
+// build is Build without the cache. The compose files are read with the
+// exports of the recipe's abra.sh in the env, as abra reads them.
 func (a *App) build(opts StackOptions, version string) (*Deploy, error) {
+	a, err := a.withAbraSh()
+	if err != nil {
+		return nil, err
+	}
 	c, err := a.LoadCompose()
 	if err != nil {
 		return nil, err

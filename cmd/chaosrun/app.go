@@ -18,6 +18,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		Flags:     runFlags(),
 		Action:    runAction,
+		// A --var value may hold commas (--var recipes=a,b,c); every
+		// repeatable flag is repeated, never comma-split.
+		DisableSliceFlagSeparator: true,
 		Commands: []*cli.Command{
 			runCommand(),
 			testCommand(),

@@ -37,6 +37,7 @@ func exploreCommand() *cli.Command {
 			&cli.IntFlag{Name: "jobs", Value: runtime.NumCPU(), Usage: "runs in parallel"},
 			&cli.StringFlag{Name: "shard", Usage: "`i/n`: run only the i-th of n shares of the seeds"},
 			varFlag(varUsage),
+			varFileFlag(),
 			rootFlag("folder that load() may not leave (default: the scenario's folder)"),
 			&cli.StringFlag{Name: flagRun, Usage: "explore only the test_* case with this name"},
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the summary as JSON (mergeable)"},
@@ -72,7 +73,7 @@ func exploreAction(c *cli.Context) error {
 	}
 	path := c.Args().First()
 	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun), CaseTimeout: c.Duration(flagCaseTimeout)}
-	if cfg.Vars, err = parseVars(c.StringSlice(flagVar)); err != nil {
+	if cfg.Vars, err = varsFrom(c); err != nil {
 		return usageError(err)
 	}
 	if cfg.CaseTimeout < 0 {

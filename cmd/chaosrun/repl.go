@@ -39,6 +39,7 @@ func replCommand() *cli.Command {
 			engineFlag("swarm engine: sim, docker or none"),
 			seedFlag(seedUsage),
 			varFlag("`key=value` for the vars dict (repeatable)"),
+			varFileFlag(),
 			rootFlag("folder that load() may not leave (default: the working directory)"),
 			verboseFlag(),
 			keepFlag("docker engine: leave what the session created"),

@@ -69,6 +69,7 @@ func runFlags() []cli.Flag {
 		engineFlag("swarm engine: sim (simulated, deterministic), docker (DOCKER_HOST) or none (wall clock, no swarm)"),
 		seedFlag(seedUsage),
 		varFlag(varUsage),
+		varFileFlag(),
 		&cli.BoolFlag{Name: flagJSON, Usage: "print events as JSON lines, then a summary object"},
 		&cli.DurationFlag{Name: flagTimeout, Usage: "stop the run after this much wall time (0: none)"},
 		caseTimeoutFlag(),
@@ -184,7 +185,7 @@ func reportNotRun(ctx context.Context, res *interp.FileResult, rest []string, on
 
 // configFrom reads the run flags.
 func configFrom(c *cli.Context) (runner.Config, error) {
-	vars, err := parseVars(c.StringSlice(flagVar))
+	vars, err := varsFrom(c)
 	if err != nil {
 		return runner.Config{}, usageError(err)
 	}
@@ -202,18 +203,6 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 		return cfg, usageError(err)
 	}
 	return cfg, nil
-}
-
-func parseVars(kvs []string) (map[string]string, error) {
-	vars := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("bad --var %q: want key=value", kv)
-		}
-		vars[k] = v
-	}
-	return vars, nil
 }
 
 // interruptible returns a context cancelled by the first Ctrl-C or SIGTERM,

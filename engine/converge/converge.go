@@ -102,6 +102,9 @@ type Options struct {
 	Deployed func() *swarm.ServiceSpec
 	// Timeout bounds the wait; 0 derives it from the spec (see DefaultTimeout).
 	Timeout time.Duration
+	// TimeoutFrom says where a Timeout that is not 0 came from, for the
+	// verdict's Reason ("timeout= given" when empty).
+	TimeoutFrom string
 	// Progress, when set, sees the state after every check (for live
 	// status lines); Took is the time waited so far.
 	Progress func(v Verdict)
@@ -121,7 +124,10 @@ func Wait(ctx context.Context, e engine.Engine, service string, opts Options) (V
 	if err != nil {
 		return Verdict{}, err
 	}
-	timeout, reason := opts.Timeout, "--timeout given"
+	timeout, reason := opts.Timeout, opts.TimeoutFrom
+	if reason == "" {
+		reason = "timeout= given"
+	}
 	if timeout == 0 {
 		timeout, reason = DefaultTimeout(svc.Spec)
 	}
