@@ -26,19 +26,20 @@ var rules = map[string]Rule{
 	"deepcopy":          {Never: neither},
 	"progress":          {Never: neither},
 	"procid":            {Never: neither},
-	"interp":            {Imports: []string{"clock"}, Never: append([]string{"github.com/docker/"}, gitCompose...)},
+	"interp":            {Imports: []string{"clock", "internal/confine"}, Never: append([]string{"github.com/docker/"}, gitCompose...)},
 	"engine":            {Imports: []string{"clock"}, Never: neither},
 	"engine/converge":   {Imports: []string{"clock", "engine"}, Never: neither},
 	"engine/enginetest": {Imports: []string{"clock", "engine"}, Never: neither},
 	"engine/sim":        {Imports: []string{"clock", "deepcopy", "engine"}, Never: neither},
 	"engine/docker":     {Imports: []string{"clock", "engine", "procid"}, Never: gitCompose},
-	"gitcache":          {Never: []string{"github.com/docker/"}},
-	"recipe":            {Imports: []string{"engine", "gitcache"}, Never: dockerClient},
+	"gitcache":          {Imports: []string{"internal/confine"}, Never: []string{"github.com/docker/"}},
+	"recipe":            {Imports: []string{"engine", "gitcache", "internal/confine"}, Never: dockerClient},
 	"builtins":          {Imports: []string{"clock", "engine", "deepcopy", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
 	"runner":            {Imports: []string{"builtins", "clock", "engine", "engine/docker", "engine/sim", "interp", "progress"}},
 	"cmd/chaosrun":      {Imports: []string{"builtins", "clock", "engine", "engine/converge", "interp", "progress", "runner"}},
 	"examples/testapp":  {Never: neither},
 	"internal/layers":   {Never: neither},
+	"internal/confine":  {Never: neither},
 }
 
 // TestLayering reads every package of the module and checks it against
