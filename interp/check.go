@@ -21,7 +21,7 @@ func Check(path string, predeclared starlark.StringDict, root string) []error {
 		return []error{err}
 	}
 	ck := &checker{predeclared: predeclared, root: absRoot, seen: map[string]map[string]bool{}}
-	ck.file(path)
+	ck.file(path, path)
 	return ck.errs
 }
 
@@ -32,14 +32,15 @@ type checker struct {
 	errs        []error
 }
 
-// file checks one file and returns the names it defines at top level.
-func (ck *checker) file(path string) map[string]bool {
-	abs, _ := filepath.Abs(path)
+// file checks one file, shown as path and read from real, and returns the
+// names it defines at top level.
+func (ck *checker) file(path, real string) map[string]bool {
+	abs, _ := filepath.Abs(real)
 	if names, ok := ck.seen[abs]; ok {
 		return names
 	}
 	ck.seen[abs] = map[string]bool{}
-	f, _, err := compile(path, ck.predeclared)
+	f, _, err := compile(path, real, ck.predeclared)
 	if err != nil {
 		ck.errs = append(ck.errs, err)
 		return nil
@@ -58,17 +59,17 @@ func (ck *checker) file(path string) map[string]bool {
 func (ck *checker) load(from string, load *syntax.LoadStmt) {
 	module := load.ModuleName()
 	target := filepath.Join(filepath.Dir(from), module)
-	abs, _ := filepath.Abs(target)
 	pos := load.Module.TokenPos
-	if outside(ck.root, abs) {
-		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: outside the scenario root", pos, module)})
+	real, err := confined(ck.root, module, target)
+	if err != nil {
+		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: %v", pos, module, err)})
 		return
 	}
-	if _, err := os.Stat(target); err != nil {
+	if _, err := os.Stat(real); err != nil {
 		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: no such file", pos, module)})
 		return
 	}
-	names := ck.file(target)
+	names := ck.file(target, real)
 	if names == nil {
 		return
 	}

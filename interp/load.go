@@ -1,11 +1,14 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/internal/confine"
 )
 
 // load implements Starlark's load(): relative to the loading file, cached
@@ -13,22 +16,19 @@ import (
 func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, error) {
 	from := thread.CallFrame(0).Pos.Filename()
 	display := filepath.Join(filepath.Dir(from), name)
-	abs, err := filepath.Abs(display)
+	real, err := confined(r.root, name, display)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load %q: %v", name, err)
 	}
-	if outside(r.root, abs) {
-		return nil, fmt.Errorf("load %q: outside the scenario root %s", name, r.rootDisplay())
-	}
-	if m, ok := r.modules[abs]; ok {
+	if m, ok := r.modules[real]; ok {
 		if m.loading {
 			return nil, fmt.Errorf("load %q: import cycle", name)
 		}
 		return m.globals, m.err
 	}
 	m := &module{loading: true}
-	r.modules[abs] = m
-	_, prog, err := compile(display, r.opts.Predeclared)
+	r.modules[real] = m
+	_, prog, err := compile(display, real, r.opts.Predeclared)
 	if err == nil {
 		m.globals, err = prog.Init(thread, r.predeclared())
 		m.globals.Freeze()
@@ -37,20 +37,41 @@ func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, e
 	return m.globals, err
 }
 
-// outside reports whether the absolute path abs lies outside the folder
-// root: the confinement of load() and of Check.
-func outside(root, abs string) bool {
+// confined returns the real path of the module that load(name) names,
+// display (name joined to the loading file's folder), or why it is
+// refused: name is absolute, or display leaves the absolute folder root,
+// by its path or through a symlink (README, Limits). It is the
+// confinement of load() and of Check.
+func confined(root, name, display string) (string, error) {
+	shown := rootDisplay(root)
+	if filepath.IsAbs(name) {
+		return "", fmt.Errorf("absolute path %s refused: load paths are relative to the loading file, inside the scenario root %s", name, shown)
+	}
+	abs, err := filepath.Abs(display)
+	if err != nil {
+		return "", err
+	}
 	rel, err := filepath.Rel(root, abs)
-	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	if err != nil {
+		return "", err
+	}
+	real, err := confine.Within(root, rel, "the scenario root "+shown)
+	if e := (*confine.Error)(nil); errors.As(err, &e) {
+		if e.Kind == confine.Leaves {
+			return "", fmt.Errorf("outside the scenario root %s", shown)
+		}
+		return "", errors.New(e.Reason())
+	}
+	return real, err
 }
 
 // rootDisplay names the root folder relative to the working directory when
 // possible, so messages carry no absolute temp paths.
-func (r *Run) rootDisplay() string {
+func rootDisplay(root string) string {
 	if wd, err := filepath.Abs("."); err == nil {
-		if rel, err := filepath.Rel(wd, r.root); err == nil && !strings.HasPrefix(rel, "..") {
+		if rel, err := filepath.Rel(wd, root); err == nil && !strings.HasPrefix(rel, "..") {
 			return rel
 		}
 	}
-	return r.root
+	return root
 }

@@ -264,7 +264,7 @@ func testFunctions(globals starlark.StringDict) []*starlark.Function {
 // prepare compiles a scenario and makes the Run that executes it; tests
 // reports whether the file defines test_* functions.
 func prepare(ctx context.Context, path string, opts Options) (r *Run, prog *starlark.Program, tests bool, err error) {
-	f, prog, err := compile(path, opts.Predeclared)
+	f, prog, err := compile(path, path, opts.Predeclared)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -286,9 +286,10 @@ func newRun(ctx context.Context, opts Options, root string) *Run {
 	return &Run{opts: opts, root: root, modules: map[string]*module{}, ctx: ctx}
 }
 
-// compile parses and resolves a scenario file.
-func compile(path string, predeclared starlark.StringDict) (*syntax.File, *starlark.Program, error) {
-	src, err := readSource(path)
+// compile parses and resolves a scenario file, named path in positions and
+// messages and read from real (a loaded module's real path).
+func compile(path, real string, predeclared starlark.StringDict) (*syntax.File, *starlark.Program, error) {
+	src, err := readSource(real)
 	if err != nil {
 		return nil, nil, &ScriptError{Msg: readError(path, err)}
 	}

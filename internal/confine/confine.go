@@ -38,20 +38,24 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch e.Kind {
-	case Absolute:
+	if e.Kind == Link && e.Link != filepath.Clean(filepath.FromSlash(e.Path)) {
+		return e.Path + ": " + e.Reason()
+	}
+	return e.Reason()
+}
+
+// Reason is the message without the path in front when the link is only
+// part of it, for a caller that names the path itself.
+func (e *Error) Reason() string {
+	switch {
+	case e.Kind == Absolute:
 		return fmt.Sprintf("absolute path %s refused: paths are relative to %s", e.Path, e.Folder)
-	case Leaves:
+	case e.Kind == Leaves:
 		return fmt.Sprintf("%s leaves %s", e.Path, e.Folder)
+	case e.Unresolved:
+		return fmt.Sprintf("%s is a symlink to %s, which does not resolve", e.Link, e.Target)
 	}
-	msg := fmt.Sprintf("%s is a symlink to %s, outside %s", e.Link, e.Target, e.Folder)
-	if e.Unresolved {
-		msg = fmt.Sprintf("%s is a symlink to %s, which does not resolve", e.Link, e.Target)
-	}
-	if e.Link != filepath.Clean(filepath.FromSlash(e.Path)) {
-		msg = e.Path + ": " + msg
-	}
-	return msg
+	return fmt.Sprintf("%s is a symlink to %s, outside %s", e.Link, e.Target, e.Folder)
 }
 
 // Within returns the real path of rel, a path relative to the folder root,
