@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/coop-cloud/chaosrun/internal/confine"
 )
 
 // Every commit this package makes has this author and committer, and the
@@ -88,38 +91,71 @@ func (r *Repo) Shown() string {
 // Name is the checkout's folder name.
 func (r *Repo) Name() string { return filepath.Base(r.path) }
 
-// file resolves a slash-separated path inside the work tree, refusing paths
-// that leave it.
-func (r *Repo) file(name string) (string, error) {
-	clean := filepath.Clean(filepath.FromSlash(name))
-	if filepath.IsAbs(clean) || clean == "." || clean == ".." ||
-		strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s: path outside the work tree", name)
+// workName checks a slash-separated path of the work tree named by a
+// script or a commit, without reading anything, and returns it clean and
+// slash-separated: not absolute, not leaving by "..", not inside .git.
+func workName(name string) (string, error) {
+	clean, err := confine.Clean(name, "the work tree")
+	if err != nil {
+		return "", err
+	}
+	if clean == "." {
+		return "", fmt.Errorf("%s: not a file of the work tree", name)
 	}
 	if clean == ".git" || strings.HasPrefix(clean, ".git"+string(filepath.Separator)) {
 		return "", fmt.Errorf("%s: path inside .git", name)
 	}
-	return filepath.Join(r.path, clean), nil
+	return filepath.ToSlash(clean), nil
+}
+
+// onDisk is the real path of the work tree's file name (workName's), which
+// no symlink on the way leads out of the work tree: a committed symlinked
+// folder or file cannot make a read or a write reach outside (README,
+// Limits).
+func (r *Repo) onDisk(name string) (string, error) {
+	return confine.Within(r.path, name, "the work tree")
+}
+
+// leaf is onDisk for a file that is replaced or removed, not written
+// through: its folder is resolved, and a symlink at name itself is the
+// file, as git's checkout replaces a link instead of following it.
+func (r *Repo) leaf(name string) (string, error) {
+	dir, base := path.Split(name)
+	real, err := confine.Within(r.path, dir+".", "the work tree")
+	if e := (*confine.Error)(nil); errors.As(err, &e) {
+		e.Path = name
+	}
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(real, base), nil
 }
 
 // WriteFile writes a file of the work tree, creating its folders. A
 // private checkout records the write and makes it at Sync.
 func (r *Repo) WriteFile(name string, data []byte) error {
-	p, err := r.file(name)
+	name, err := workName(name)
 	if err != nil {
 		return err
 	}
 	if r.model != nil {
-		return r.writeModelled(p, data)
+		r.writeModelled(name, data)
+		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	real, err := r.onDisk(name)
+	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(real, data, 0o644); err != nil {
 		return err
 	}
 	// Record the content written: a rewrite of the same size within the
 	// file system's timestamp granularity would otherwise look unchanged.
+	// The memo is keyed by the path status walks.
+	p := filepath.Join(r.path, filepath.FromSlash(name))
 	info, err := os.Lstat(p)
 	if err != nil {
 		return err
@@ -131,30 +167,31 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 // writeModelled is WriteFile in a private checkout: an existing file keeps
 // its mode, as os.WriteFile keeps it, and a rewrite of the content it holds
 // changes nothing.
-func (r *Repo) writeModelled(p string, data []byte) error {
-	rel, _ := filepath.Rel(r.path, p)
-	name := filepath.ToSlash(rel)
+func (r *Repo) writeModelled(name string, data []byte) {
 	perm := os.FileMode(0o644)
 	if f, ok := r.modelFile(name); ok {
 		if f.sum == plumbing.ComputeHash(plumbing.BlobObject, data) {
-			return nil
+			return
 		}
 		perm = f.perm
 	}
 	r.put(name, data, perm)
-	return nil
 }
 
 // ReadFile reads a file of the work tree.
 func (r *Repo) ReadFile(name string) ([]byte, error) {
-	p, err := r.file(name)
+	name, err := workName(name)
 	if err != nil {
 		return nil, err
 	}
 	if err := r.Sync(); err != nil {
 		return nil, err
 	}
-	return os.ReadFile(p)
+	real, err := r.onDisk(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(real)
 }
 
 // Commit stages everything in the work tree that is not ignored (like

@@ -2,6 +2,7 @@ package gitcache
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -34,16 +35,12 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
-	entries := make([]*index.Entry, 0, len(files))
 	inTree := make(map[string]bool, len(files))
 	for _, f := range files {
 		inTree[f.Name] = true
-		e, err := r.checkoutFile(f)
-		if err != nil {
-			return err
-		}
-		entries = append(entries, e)
 	}
+	// Files that leave go first, as with git: a file or link where the
+	// commit has a folder must not be written into or through.
 	for _, e := range idx.Entries {
 		if inTree[e.Name] {
 			continue
@@ -52,9 +49,21 @@ func (r *Repo) resetTracked(h plumbing.Hash) error {
 			r.drop(e.Name)
 			continue
 		}
-		if err := os.Remove(filepath.Join(r.path, filepath.FromSlash(e.Name))); err != nil && !os.IsNotExist(err) {
+		p, err := r.leaf(e.Name)
+		if err != nil {
 			return err
 		}
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	entries := make([]*index.Entry, 0, len(files))
+	for _, f := range files {
+		e, err := r.checkoutFile(f)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	idx.Entries = entries
@@ -126,19 +135,25 @@ func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
 }
 
 // writeBlob writes the tracked file f with perm and returns its Lstat.
+// The file is written inside the work tree (leaf), never through a
+// symlink that leads out of it.
 func (r *Repo) writeBlob(f treeFile, perm os.FileMode) (fs.FileInfo, error) {
-	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
+	real, err := r.leaf(f.Name)
+	if err != nil {
+		return nil, err
+	}
 	data, err := r.blob(f.Hash)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
 		return nil, err
 	}
-	os.Remove(path) // a new file gets the mode asked for, whatever was there
-	if err := os.WriteFile(path, data, perm); err != nil {
+	os.Remove(real) // a new file gets the mode asked for, whatever was there
+	if err := os.WriteFile(real, data, perm); err != nil {
 		return nil, err
 	}
+	path := filepath.Join(r.path, filepath.FromSlash(f.Name))
 	info, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -166,6 +181,9 @@ func (r *Repo) commitFiles(h plumbing.Hash) ([]treeFile, error) {
 	err := r.eachCommitFile(h, func(f *object.File) error {
 		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
 			return errSlowPath
+		}
+		if _, err := workName(f.Name); err != nil {
+			return fmt.Errorf("tree of %s: %w", h, err)
 		}
 		files = append(files, treeFile{f.Name, f.Mode, f.Hash})
 		return nil

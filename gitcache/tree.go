@@ -106,22 +106,28 @@ func (r *Repo) Sync() error {
 	return nil
 }
 
-// apply writes or removes one pending file; the model's lock is held.
+// apply writes or removes one pending file, inside the work tree (leaf);
+// the model's lock is held.
 func (r *Repo) apply(name string, w *pendingWrite) error {
-	path := filepath.Join(r.path, filepath.FromSlash(name))
+	real, err := r.leaf(name)
+	if err != nil {
+		return err
+	}
 	// Removed first, so that the file gets the mode the model says.
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(real); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	if w.remove {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, w.data, w.perm); err != nil {
+	if err := os.WriteFile(real, w.data, w.perm); err != nil {
 		return err
 	}
+	// The memo is keyed by the path status walks.
+	path := filepath.Join(r.path, filepath.FromSlash(name))
 	info, err := os.Lstat(path)
 	if err != nil {
 		return err

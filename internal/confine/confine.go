@@ -58,18 +58,29 @@ func (e *Error) Reason() string {
 	return fmt.Sprintf("%s is a symlink to %s, outside %s", e.Link, e.Target, e.Folder)
 }
 
-// Within returns the real path of rel, a path relative to the folder root,
-// or an *Error when rel is absolute, leaves root by "..", or goes through a
-// symlink whose target is outside root's real path; folder names root in
-// the error. The part of rel that does not exist yet is kept as written (a
-// file to create). ".." is taken lexically, before any symlink is followed.
-func Within(root, rel, folder string) (string, error) {
+// Clean returns rel cleaned, in the platform's separators, or an *Error
+// when it is absolute or leaves its folder by ".."; folder names the folder
+// in the error. It reads nothing: Within checks the symlinks.
+func Clean(rel, folder string) (string, error) {
 	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") {
 		return "", &Error{Kind: Absolute, Path: rel, Folder: folder}
 	}
 	clean := filepath.Clean(filepath.FromSlash(rel))
 	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", &Error{Kind: Leaves, Path: rel, Folder: folder}
+	}
+	return clean, nil
+}
+
+// Within returns the real path of rel, a path relative to the folder root,
+// or an *Error when rel is absolute, leaves root by "..", or goes through a
+// symlink whose target is outside root's real path; folder names root in
+// the error. The part of rel that does not exist yet is kept as written (a
+// file to create). ".." is taken lexically, before any symlink is followed.
+func Within(root, rel, folder string) (string, error) {
+	clean, err := Clean(rel, folder)
+	if err != nil {
+		return "", err
 	}
 	base, err := filepath.EvalSymlinks(root)
 	if err != nil {
