@@ -49,7 +49,7 @@ func (e *Error) Error() string {
 func (e *Error) Reason() string {
 	switch {
 	case e.Kind == Absolute:
-		return fmt.Sprintf("absolute path %s refused: paths are relative to %s", e.Path, e.Folder)
+		return fmt.Sprintf("%s is an absolute path; paths are relative to %s", e.Path, e.Folder)
 	case e.Kind == Leaves:
 		return fmt.Sprintf("%s leaves %s", e.Path, e.Folder)
 	case e.Unresolved:
