@@ -27,7 +27,8 @@ type Compose struct {
 }
 
 // ComposeFiles lists the app's compose files relative to the checkout:
-// COMPOSE_FILE split on ":" or compose.yml, each of which must exist [M for
+// COMPOSE_FILE split on ":" or compose.yml, each of which must exist inside
+// the checkout (inCheckout) [M for
 // the details; [V] that cc-ci relies on COMPOSE_FILE=compose.yml:compose.ccci.yml].
 func (a *App) ComposeFiles() ([]string, error) {
 	if err := a.Repo.Sync(); err != nil {
@@ -42,7 +43,11 @@ func (a *App) ComposeFiles() ([]string, error) {
 		if f == "" {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(a.Repo.Path(), f)); err != nil {
+		p, err := a.inCheckout("compose file", f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("compose file %s does not exist in recipe %s", f, a.RecipeName())
 		}
 		files = append(files, f)
@@ -66,13 +71,20 @@ func (a *App) LoadCompose() (*Compose, error) {
 	}
 	details := composetypes.ConfigDetails{WorkingDir: a.Repo.Path(), Environment: a.Env}
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(a.Repo.Path(), f))
+		p, err := a.inCheckout("compose file", f)
+		if err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, err
 		}
 		dict, err := loader.ParseYAML(data)
 		if err != nil {
 			return nil, yamlError(f, err)
+		}
+		if err := a.checkNamedFiles(dict); err != nil {
+			return nil, err
 		}
 		details.ConfigFiles = append(details.ConfigFiles,
 			composetypes.ConfigFile{Filename: filepath.Join(a.Repo.Path(), f), Config: dict})
