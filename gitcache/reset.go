@@ -2,7 +2,6 @@ package gitcache
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -181,9 +180,6 @@ func (r *Repo) commitFiles(h plumbing.Hash) ([]treeFile, error) {
 	err := r.eachCommitFile(h, func(f *object.File) error {
 		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
 			return errSlowPath
-		}
-		if _, err := workName(f.Name); err != nil {
-			return fmt.Errorf("tree of %s: %w", h, err)
 		}
 		files = append(files, treeFile{f.Name, f.Mode, f.Hash})
 		return nil
