@@ -166,3 +166,23 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestReadErrorNamesCheckoutPath: an error about a file of a checkout
+// opened through a symlinked path names the file under that path, which
+// SetShown's name replaces, not under the real one (a temp path in a
+// transcript).
+func TestReadErrorNamesCheckoutPath(t *testing.T) {
+	r := newRepo(t, map[string]string{"file": "x\n"})
+	alias := filepath.Join(filepath.Dir(r.Path()), "alias")
+	if err := os.Symlink(r.Path(), alias); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(alias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.ReadFile("missing.txt")
+	if want := filepath.Join(alias, "missing.txt"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadFile(missing.txt): got %v, want it to name %s", err, want)
+	}
+}

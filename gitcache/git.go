@@ -3,6 +3,7 @@ package gitcache
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -149,13 +150,13 @@ func (r *Repo) WriteFile(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
 		return err
 	}
+	p := filepath.Join(r.path, filepath.FromSlash(name))
 	if err := os.WriteFile(real, data, 0o644); err != nil {
-		return err
+		return named(err, p)
 	}
 	// Record the content written: a rewrite of the same size within the
 	// file system's timestamp granularity would otherwise look unchanged.
 	// The memo is keyed by the path status walks.
-	p := filepath.Join(r.path, filepath.FromSlash(name))
 	info, err := os.Lstat(p)
 	if err != nil {
 		return err
@@ -191,7 +192,17 @@ func (r *Repo) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(real)
+	data, err := os.ReadFile(real)
+	return data, named(err, filepath.Join(r.path, filepath.FromSlash(name)))
+}
+
+// named makes an error about a file's real path name the file by its path
+// in the checkout, p, which SetShown's name replaces in messages.
+func named(err error, p string) error {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		pe.Path = p
+	}
+	return err
 }
 
 // Commit stages everything in the work tree that is not ignored (like

@@ -72,8 +72,8 @@ func Clean(rel, folder string) (string, error) {
 	return clean, nil
 }
 
-// Within returns the real path of rel, a path relative to the folder root,
-// or an *Error when rel is absolute, leaves root by "..", or goes through a
+// Within returns the real (absolute) path of rel, a path relative to the
+// folder root, or an *Error when rel is absolute, leaves root by "..", or goes through a
 // symlink whose target is outside root's real path; folder names root in
 // the error. The part of rel that does not exist yet is kept as written (a
 // file to create). ".." is taken lexically, before any symlink is followed.
@@ -81,6 +81,11 @@ func Within(root, rel, folder string) (string, error) {
 	clean, err := Clean(rel, folder)
 	if err != nil {
 		return "", err
+	}
+	if !filepath.IsAbs(root) {
+		if root, err = filepath.Abs(root); err != nil {
+			return "", err
+		}
 	}
 	base, err := filepath.EvalSymlinks(root)
 	if err != nil {

@@ -105,3 +105,13 @@ func TestWithinRootThroughSymlink(t *testing.T) {
 		t.Errorf("Within(alias, out): got %v, want a refusal", err)
 	}
 }
+
+// TestWithinRelativeRoot: a relative root is taken from the working
+// folder, and a link to an absolute path inside it stays inside.
+func TestWithinRelativeRoot(t *testing.T) {
+	root := folder(t)
+	t.Chdir(filepath.Dir(root))
+	if got, err := Within("root", "absin", "the folder"); err != nil || got != filepath.Join(root, "file") {
+		t.Errorf(`Within("root", "absin") = %q, %v; want %q`, got, err, filepath.Join(root, "file"))
+	}
+}
