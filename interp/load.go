@@ -43,9 +43,8 @@ func (r *Run) load(thread *starlark.Thread, name string) (starlark.StringDict, e
 // by its path or through a symlink (README, Limits). It is the
 // confinement of load() and of Check.
 func confined(root, name, display string) (string, error) {
-	shown := rootDisplay(root)
 	if filepath.IsAbs(name) {
-		return "", fmt.Errorf("absolute path %s refused: load paths are relative to the loading file, inside the scenario root %s", name, shown)
+		return "", fmt.Errorf("absolute path %s refused: load paths are relative to the loading file, inside the scenario root %s", name, rootDisplay(root))
 	}
 	abs, err := filepath.Abs(display)
 	if err != nil {
@@ -55,10 +54,11 @@ func confined(root, name, display string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	real, err := confine.Within(root, rel, "the scenario root "+shown)
+	real, err := confine.Within(root, rel, "")
 	if e := (*confine.Error)(nil); errors.As(err, &e) {
+		e.Folder = "the scenario root " + rootDisplay(root)
 		if e.Kind == confine.Leaves {
-			return "", fmt.Errorf("outside the scenario root %s", shown)
+			return "", fmt.Errorf("outside %s", e.Folder)
 		}
 		return "", errors.New(e.Reason())
 	}
