@@ -12,7 +12,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Why an Error refused a path.
@@ -39,7 +41,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Kind == Link && e.Link != filepath.Clean(filepath.FromSlash(e.Path)) {
-		return e.Path + ": " + e.Reason()
+		return show(e.Path) + ": " + e.Reason()
 	}
 	return e.Reason()
 }
@@ -49,13 +51,23 @@ func (e *Error) Error() string {
 func (e *Error) Reason() string {
 	switch {
 	case e.Kind == Absolute:
-		return fmt.Sprintf("%s is an absolute path; paths are relative to %s", e.Path, e.Folder)
+		return fmt.Sprintf("%s is an absolute path; paths are relative to %s", show(e.Path), e.Folder)
 	case e.Kind == Leaves:
-		return fmt.Sprintf("%s leaves %s", e.Path, e.Folder)
+		return fmt.Sprintf("%s leaves %s", show(e.Path), e.Folder)
 	case e.Unresolved:
-		return fmt.Sprintf("%s is a symlink to %s, which does not resolve", e.Link, e.Target)
+		return fmt.Sprintf("%s is a symlink to %s, which does not resolve", show(e.Link), show(e.Target))
 	}
-	return fmt.Sprintf("%s is a symlink to %s, outside %s", e.Link, e.Target, e.Folder)
+	return fmt.Sprintf("%s is a symlink to %s, outside %s", show(e.Link), show(e.Target), e.Folder)
+}
+
+// show is a path as a message shows it: as written, or quoted when it
+// holds a character that is not printable (a newline in a link's target
+// would break the one-line message).
+func show(p string) string {
+	if strings.IndexFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return strconv.Quote(p)
+	}
+	return p
 }
 
 // Clean returns rel cleaned, in the platform's separators, or an *Error

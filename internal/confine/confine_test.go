@@ -15,7 +15,8 @@ import (
 //	root/chain -> in, root/danglingin -> new     links that stay inside
 //	root/out -> /etc/passwd, root/rootlink -> /, root/outdir -> ../sibling,
 //	root/up -> ../sibling/compose.yml, root/chainout -> out,
-//	root/danglingout -> ../sibling/new, root/loop -> loop   links out
+//	root/danglingout -> ../sibling/new, root/loop -> loop,
+//	root/nl -> "/etc/passwd\nok"                links out
 //	sibling/compose.yml                         another folder's file
 func folder(t *testing.T) string {
 	t.Helper()
@@ -37,7 +38,7 @@ func folder(t *testing.T) string {
 	links := map[string]string{
 		"in": "file", "indir": "dir", "absin": root + "/file", "chain": "in", "danglingin": "new",
 		"out": "/etc/passwd", "rootlink": "/", "outdir": "../sibling", "up": "../sibling/compose.yml",
-		"chainout": "out", "danglingout": "../sibling/new", "loop": "loop",
+		"chainout": "out", "danglingout": "../sibling/new", "loop": "loop", "nl": "/etc/passwd\nok",
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
@@ -78,6 +79,7 @@ func TestWithin(t *testing.T) {
 		{"chainout", "chainout is a symlink to out, outside the folder"},
 		{"danglingout", "danglingout is a symlink to ../sibling/new, outside the folder"},
 		{"loop", "loop is a symlink to loop, which does not resolve"},
+		{"nl", `nl is a symlink to "/etc/passwd\nok", outside the folder`},
 	}
 	for _, tc := range refused {
 		got, err := Within(root, tc.rel, "the folder")
