@@ -27,9 +27,9 @@ type Compose struct {
 }
 
 // ComposeFiles lists the app's compose files relative to the checkout:
-// COMPOSE_FILE split on ":" or compose.yml, each of which must exist inside
-// the checkout (inCheckout) [M for
-// the details; [V] that cc-ci relies on COMPOSE_FILE=compose.yml:compose.ccci.yml].
+// COMPOSE_FILE split on ":" or compose.yml, each of which must exist [M for
+// the details; [V] that cc-ci relies on COMPOSE_FILE=compose.yml:compose.ccci.yml],
+// inside the checkout (inCheckout), so that reading it reads no other file.
 func (a *App) ComposeFiles() ([]string, error) {
 	if err := a.Repo.Sync(); err != nil {
 		return nil, err
@@ -71,11 +71,7 @@ func (a *App) LoadCompose() (*Compose, error) {
 	}
 	details := composetypes.ConfigDetails{WorkingDir: a.Repo.Path(), Environment: a.Env}
 	for _, f := range files {
-		p, err := a.inCheckout("compose file", f)
-		if err != nil {
-			return nil, err
-		}
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(filepath.Join(a.Repo.Path(), f))
 		if err != nil {
 			return nil, err
 		}
@@ -83,11 +79,13 @@ func (a *App) LoadCompose() (*Compose, error) {
 		if err != nil {
 			return nil, yamlError(f, err)
 		}
-		if err := a.checkNamedFiles(dict); err != nil {
-			return nil, err
-		}
 		details.ConfigFiles = append(details.ConfigFiles,
 			composetypes.ConfigFile{Filename: filepath.Join(a.Repo.Path(), f), Config: dict})
+	}
+	for _, cf := range details.ConfigFiles {
+		if err := a.checkNamedFiles(cf.Config); err != nil {
+			return nil, err
+		}
 	}
 	warn := map[string]bool{}
 	cfg, err := loader.Load(details, func(o *loader.Options) {
