@@ -106,30 +106,8 @@ func TestPrivateSyncStaysInWorkTree(t *testing.T) {
 // folder where the checked-out commit has a symlink out of the work tree
 // removes the link first, as git does, instead of writing the folder's
 // files through it.
-//
-// go-git cannot commit a folder turned into a link, so the git CLI makes
-// the history.
 func TestCheckoutDoesNotWriteThroughOldLink(t *testing.T) {
-	needGit(t)
-	isolateGit(t)
-	top := t.TempDir()
-	dir, sibling := filepath.Join(top, "recipe"), filepath.Join(top, "sibling")
-	write(t, sibling, "compose.yml", "the sibling's\n")
-	write(t, dir, "outdir/new", "written\n")
-	commit := func(msg string) string {
-		gitCLI(t, dir, "add", "-A")
-		gitCLI(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", msg)
-		return gitCLI(t, dir, "rev-parse", "HEAD")
-	}
-	gitCLI(t, dir, "init", "-q")
-	folder := commit("outdir is a folder")
-	if err := os.RemoveAll(filepath.Join(dir, "outdir")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("../sibling", filepath.Join(dir, "outdir")); err != nil {
-		t.Fatal(err)
-	}
-	link := commit("outdir is a link")
+	dir, sibling, folder, link := linkHistory(t)
 	r, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +121,61 @@ func TestCheckoutDoesNotWriteThroughOldLink(t *testing.T) {
 	if info, err := os.Lstat(filepath.Join(dir, "outdir")); err != nil || !info.IsDir() {
 		t.Errorf("outdir after the checkout: %v, %v; want a folder", info, err)
 	}
+}
+
+// TestRestoreDoesNotWriteThroughLink: a case checks out a commit where a
+// folder of the snapshot is a symlink out of the work tree; restoring the
+// snapshot refuses, naming the link, instead of writing the folder's files
+// through it.
+func TestRestoreDoesNotWriteThroughLink(t *testing.T) {
+	dir, sibling, folder, link := linkHistory(t)
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Checkout(folder); err != nil {
+		t.Fatal(err)
+	}
+	s, err := r.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Checkout(link); err != nil {
+		t.Fatal(err)
+	}
+	err = r.Restore(s)
+	if want := "outdir/new: outdir is a symlink to ../sibling, outside the work tree"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Restore: got %v, want %q", err, want)
+	}
+	assertUntouched(t, sibling)
+}
+
+// linkHistory makes, with the git CLI (go-git cannot commit a folder turned
+// into a link), a checkout whose first commit has the file outdir/new and
+// whose second has outdir -> ../sibling instead, next to the folder
+// sibling; it returns the checkout's folder, sibling and the two commits.
+func linkHistory(t *testing.T) (dir, sibling, folder, link string) {
+	t.Helper()
+	needGit(t)
+	isolateGit(t)
+	top := t.TempDir()
+	dir, sibling = filepath.Join(top, "recipe"), filepath.Join(top, "sibling")
+	write(t, sibling, "compose.yml", "the sibling's\n")
+	write(t, dir, "outdir/new", "written\n")
+	commit := func(msg string) string {
+		gitCLI(t, dir, "add", "-A")
+		gitCLI(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", msg)
+		return gitCLI(t, dir, "rev-parse", "HEAD")
+	}
+	gitCLI(t, dir, "init", "-q")
+	folder = commit("outdir is a folder")
+	if err := os.RemoveAll(filepath.Join(dir, "outdir")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../sibling", filepath.Join(dir, "outdir")); err != nil {
+		t.Fatal(err)
+	}
+	return dir, sibling, folder, commit("outdir is a link")
 }
 
 // assertUntouched fails unless the sibling folder holds only its

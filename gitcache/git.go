@@ -132,6 +132,16 @@ func (r *Repo) leaf(name string) (string, error) {
 	return filepath.Join(real, base), nil
 }
 
+// inTree is the path of the work tree's file name, refused when a folder
+// on its way is a symlink out of the work tree (leaf), so that opening it
+// opens what leaf checked.
+func (r *Repo) inTree(name string) (string, error) {
+	if _, err := r.leaf(name); err != nil {
+		return "", err
+	}
+	return filepath.Join(r.path, filepath.FromSlash(name)), nil
+}
+
 // WriteFile writes a file of the work tree, creating its folders. A
 // private checkout records the write and makes it at Sync.
 func (r *Repo) WriteFile(name string, data []byte) error {

@@ -13,6 +13,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/coop-cloud/chaosrun/internal/confine"
 )
 
 // A Snapshot is a checkout's state at one moment: its references (HEAD
@@ -104,7 +106,11 @@ func (r *Repo) Restore(s *Snapshot) error {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.files)) {
-		if _, err := r.currentFile(name); errors.Is(err, fs.ErrNotExist) {
+		_, err := r.currentFile(name)
+		if e := (*confine.Error)(nil); errors.As(err, &e) {
+			return fmt.Errorf("%s: restore: %w", r.Shown(), err)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
 			if err := r.putFile(name, s.files[name]); err != nil {
 				return fmt.Errorf("%s: restore: %w", r.Shown(), err)
 			}
@@ -238,7 +244,10 @@ func (r *Repo) currentFile(name string) (snapFile, error) {
 		}
 		return snapFile{}, fs.ErrNotExist
 	}
-	path := filepath.Join(r.path, filepath.FromSlash(name))
+	path, err := r.inTree(name)
+	if err != nil {
+		return snapFile{}, err
+	}
 	info, err := os.Lstat(path)
 	if err != nil {
 		return snapFile{}, err
@@ -263,7 +272,11 @@ func (r *Repo) fileData(name string) ([]byte, error) {
 			return bytes.Clone(w.data), nil
 		}
 	}
-	return os.ReadFile(filepath.Join(r.path, filepath.FromSlash(name)))
+	path, err := r.inTree(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // putFile makes the work tree's file name hold f.
@@ -272,7 +285,10 @@ func (r *Repo) putFile(name string, f snapFile) error {
 		r.put(name, f.data, f.perm) // nothing changes a pending write's data
 		return nil
 	}
-	path := filepath.Join(r.path, filepath.FromSlash(name))
+	path, err := r.inTree(name)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -296,7 +312,11 @@ func (r *Repo) dropFile(name string) error {
 		r.drop(name)
 		return nil
 	}
-	err := os.Remove(filepath.Join(r.path, filepath.FromSlash(name)))
+	path, err := r.inTree(name)
+	if err != nil {
+		return err
+	}
+	err = os.Remove(path)
 	if os.IsNotExist(err) {
 		return nil
 	}
