@@ -10,13 +10,13 @@ import (
 // TestRecipeFilesStayInCheckout checks that every file a recipe names
 // resolves inside its checkout (issue 14): compose files (the default and
 // COMPOSE_FILE overlays), services' env_file, configs' and secrets' file,
-// whether by an absolute path, by .. or through a committed symlink to
+// abra.sh (read through the checkout, gitcache), whether by an absolute path, by .. or through a committed symlink to
 // /etc/passwd, /proc/meminfo or another folder's file. Each is refused in
 // one line naming the recipe file and where it points, never its content;
 // a symlink that stays inside is followed.
 //
 // Next to the fixture's checkout, other/ holds a valid compose file, an env
-// file and a secret.
+// file, a secret and an abra.sh.
 func TestRecipeFilesStayInCheckout(t *testing.T) {
 	const head = "recipe discourse: "
 	overlay := func(body string) string { return "version: \"3.8\"\n" + body }
@@ -55,6 +55,8 @@ func TestRecipeFilesStayInCheckout(t *testing.T) {
 		{name: "secret file by ..", env: map[string]string{"COMPOSE_FILE": "compose.yml:x.yml"},
 			files: map[string]string{"x.yml": overlay("secrets:\n  s:\n    file: ../other/secret\n")},
 			want:  head + "secret s file: ../other/secret leaves the recipe's checkout"},
+		{name: "abra.sh linked to another folder's", links: map[string]string{"abra.sh": "../other/abra.sh"},
+			want: "abra.sh is a symlink to ../other/abra.sh, outside the work tree"},
 		{name: "links inside are followed", env: map[string]string{"COMPOSE_FILE": "compose.real.yml:x.yml"},
 			files: map[string]string{"x.yml": overlay("configs:\n  conf:\n    file: ./conf.lnk\n"), "conf": "c\n"},
 			links: map[string]string{"conf.lnk": "conf", "compose.real.yml": "compose.yml"}},
@@ -63,7 +65,7 @@ func TestRecipeFilesStayInCheckout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, a := fixtureApp(t, tc.env)
 			other := filepath.Join(filepath.Dir(f.Repo.Path()), "other")
-			for name, data := range map[string]string{"compose.yml": "version: \"3.8\"\nservices:\n  app:\n    image: stolen\n", ".env": "A=stolen\n", "secret": "stolen\n"} {
+			for name, data := range map[string]string{"compose.yml": "version: \"3.8\"\nservices:\n  app:\n    image: stolen\n", ".env": "A=stolen\n", "secret": "stolen\n", "abra.sh": "export STOLEN=stolen\n"} {
 				write(t, filepath.Join(other, name), data)
 			}
 			for name, data := range tc.files {
