@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -27,6 +28,25 @@ func (d *Deploy) Unversioned() []string {
 			out = append(out, fmt.Sprintf("config %s is named %s, with no version: is its version variable set (in abra.sh or the app env)? "+
 				"A changed config under the same name would be refused", local, echo(name)))
 		}
+	}
+	return out
+}
+
+// SecretNames maps each secret the compose files declare to the name the
+// swarm gets (its local name when it sets none).
+func (d *Deploy) SecretNames() map[string]string {
+	out := map[string]string{}
+	for local, s := range d.Compose.Config.Secrets {
+		out[local] = cmp.Or(s.Name, local)
+	}
+	return out
+}
+
+// ConfigNames is SecretNames for configs.
+func (d *Deploy) ConfigNames() map[string]string {
+	out := map[string]string{}
+	for local, c := range d.Compose.Config.Configs {
+		out[local] = cmp.Or(c.Name, local)
 	}
 	return out
 }
