@@ -35,7 +35,7 @@ uc = st.services["app"].UpdateConfig
 print(uc.Order, uc.FailureAction, st.secrets["db_password"])`},
 		Builtin{Name: "coop.recipes", Args: "folder", Fn: coopRecipes,
 			Summary: "Lists the recipes in a folder: the names of its subfolders that hold a compose.yml, sorted.",
-			Detail: `folder is relative to the calling file, as every path a script names is.
+			Detail: `folder is relative to the scenario being run, as every path a script names is.
 Hidden folders are left out.`,
 			Example: `for name in coop.recipes("../examples/recipes"):
     print(name)`},
