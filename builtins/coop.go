@@ -14,11 +14,12 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "coop.app", Args: "domain, recipe, env=None, env_file=None", Fn: coopApp,
+		Builtin{Name: "coop.app", Args: "domain, recipe, env=None, env_file=None, sample=True", Fn: coopApp,
 			Summary: "Returns a coop.app: the recipe checkout deployed under domain with an abra-style env.",
-			Detail: `The env is env_file (an abra .env file: KEY=VALUE lines, # comments, quotes,
-$VAR references to earlier keys) overlaid with the env dict. With neither,
-the checkout's .env.sample is read when it has one, as abra app new copies it.
+			Detail: `The env is layered as an operator's is: env_file (an abra .env file: KEY=VALUE
+lines, # comments, quotes, $VAR references to earlier keys), else the
+checkout's .env.sample when it has one (what abra app new copies; sample=False
+leaves it out), then the env dict over it.
 DOMAIN is set to domain unless env sets it. The stack name is STACK_NAME from
 the env, else the domain with dots replaced by underscores, cut to 45
 characters. The recipe name is RECIPE or TYPE from the env (without a
@@ -88,19 +89,20 @@ func (a *App) AttrNames() []string {
 	return []string{"domain", "env", "recipe", "recipe_name", "stack"}
 }
 
-// coopApp implements coop.app(domain, recipe, env=None, env_file=None).
+// coopApp implements coop.app(domain, recipe, env=None, env_file=None, sample=True).
 func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var domain, envFile string
 	var repo repoArg
 	var env *starlark.Dict
+	sample := true
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "domain", &domain, "recipe", &repo,
-		"env??", &env, "env_file??", &envFile); err != nil {
+		"env??", &env, "env_file??", &envFile, "sample?", &sample); err != nil {
 		return nil, err
 	}
 	if domain == "" {
 		return nil, fmt.Errorf("%s: empty domain", fn.Name())
 	}
-	values, mods, err := appEnv(thread, fn, repo.Repo, env, envFile)
+	values, mods, err := appEnv(thread, fn, repo.Repo, env, envFile, sample)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +119,9 @@ func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	return v, nil
 }
 
-// appEnv builds an app's env: env_file (or the checkout's .env.sample when
-// neither env nor env_file is given), overlaid with env.
-func appEnv(thread *starlark.Thread, fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string) (map[string]string, map[string]map[string]string, error) {
+// appEnv builds an app's env as an operator's is layered: env_file, else
+// the checkout's .env.sample (unless sample is false), overlaid with env.
+func appEnv(thread *starlark.Thread, fn *starlark.Builtin, repo *Repo, env *starlark.Dict, envFile string, sample bool) (map[string]string, map[string]map[string]string, error) {
 	values := map[string]string{}
 	var mods map[string]map[string]string
 	var file *recipe.EnvFile
@@ -132,7 +134,7 @@ func appEnv(thread *starlark.Thread, fn *starlark.Builtin, repo *Repo, env *star
 			err = fmt.Errorf("%w%s", err, interp.PathHint(thread, envFile))
 		}
 		err = scrubPath(err, resolved, envFile)
-	case env == nil:
+	case sample:
 		err = repo.Do(func(r *gitcache.Repo) error {
 			data, rerr := r.ReadFile(".env.sample")
 			if errors.Is(rerr, fs.ErrNotExist) {

@@ -97,7 +97,7 @@ func deployApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	}
 	c := interp.CaseOf(thread)
 	c.Record(thread, "version", versionMessage(chaos, d.Version), nil)
-	for _, w := range d.Compose.Warnings {
+	for _, w := range slices.Concat(d.Compose.Warnings, d.Unversioned()) {
 		c.Record(thread, "warning", w, nil)
 	}
 	if d.Stack.Faults, err = unpackFaults(fn, d.Stack.Namespace, faults); err != nil {

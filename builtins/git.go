@@ -18,7 +18,7 @@ import (
 func init() {
 	register(
 		Builtin{Name: "git.repo", Args: "path, name=None", Fn: gitRepo,
-			Summary: "Opens the git checkout at path (relative to the calling file, as load() paths are) and returns a git.repo.",
+			Summary: "Opens the git checkout at path (relative to the scenario being run) and returns a git.repo.",
 			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
 attributes name (the folder's name, abra's default recipe name), path (as
 given), head (the full hash checked out) and the methods write, read, commit

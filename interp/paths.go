@@ -8,16 +8,17 @@ import (
 )
 
 // Path resolves a path a script names (a recipe folder, a fixture, an env
-// file) as load() resolves a module: relative to the folder of the file
-// whose code makes the call, so a scenario runs the same from any working
-// directory. An absolute path stays as it is; in the REPL a relative path
-// is relative to the working directory. The result is relative to the
-// working directory when the scenario's path was.
+// file): relative to the folder of the scenario being run, whichever of
+// its loaded modules names it, so a scenario runs the same from any
+// working directory and a path can be passed from file to file. An
+// absolute path stays as it is; in the REPL a relative path is relative to
+// the working directory. The result is relative to the working directory
+// when the scenario's path was.
 func Path(thread *starlark.Thread, p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
 	}
-	return filepath.Join(callerDir(thread), p)
+	return filepath.Join(scenarioDir(thread), p)
 }
 
 // PathHint says where a relative path a script named was looked for, for
@@ -26,28 +27,17 @@ func PathHint(thread *starlark.Thread, p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return ""
 	}
-	from := callerFile(thread)
-	if from == SessionFile || from == "" {
-		return fmt.Sprintf(" (looked for %s, relative to the working directory)", Path(thread, p))
+	if file := CaseOf(thread).File; file != SessionFile {
+		return fmt.Sprintf(" (looked for %s, relative to the folder of %s)", Path(thread, p), file)
 	}
-	return fmt.Sprintf(" (looked for %s, relative to %s)", Path(thread, p), from)
+	return fmt.Sprintf(" (looked for %s, relative to the working directory)", Path(thread, p))
 }
 
-// callerFile is the file of the innermost Starlark frame of thread.
-func callerFile(thread *starlark.Thread) string {
-	for i := 0; i < thread.CallStackDepth(); i++ {
-		if name := thread.CallFrame(i).Pos.Filename(); name != "<builtin>" && name != "" {
-			return name
-		}
+// scenarioDir is the folder relative paths of the running scenario start
+// from.
+func scenarioDir(thread *starlark.Thread) string {
+	if file := CaseOf(thread).File; file != SessionFile && file != "" {
+		return filepath.Dir(file)
 	}
-	return ""
-}
-
-// callerDir is the folder relative paths of the running code start from.
-func callerDir(thread *starlark.Thread) string {
-	from := callerFile(thread)
-	if from == SessionFile || from == "" {
-		return "."
-	}
-	return filepath.Dir(from)
+	return "."
 }
