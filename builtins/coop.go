@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"go.starlark.net/starlark"
 
@@ -14,6 +17,15 @@ import (
 
 func init() {
 	register(
+		Builtin{Name: "coop.abra_app", Args: "env_file, recipe, env=None", Fn: abraApp,
+			Summary: "Returns the coop.app of an operator's abra app env file, ~/.abra/servers/<server>/<domain>.env.",
+			Detail: `The domain is the file's name without .env; the env is the file (abra's app env,
+copied from the recipe's .env.sample at abra app new and edited since), with
+the env dict over it; the recipe's own .env.sample is not read again. A path
+starting with ~/ is in the home folder; another relative path is relative to
+the scenario. So a scenario replays a real app's configuration:
+coop.abra_app("~/.abra/servers/example.com/forum.example.com.env", recipe = repo).`,
+			Example: `app = coop.abra_app("~/.abra/servers/example.com/forum.example.com.env", recipe = repo)`},
 		Builtin{Name: "coop.app", Args: "domain, recipe, env=None, env_file=None, sample=True", Fn: coopApp,
 			Summary: "Returns a coop.app: the recipe checkout deployed under domain with an abra-style env.",
 			Detail: `The env is layered as an operator's is: env_file (an abra .env file: KEY=VALUE
@@ -99,6 +111,35 @@ func coopApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		"env??", &env, "env_file??", &envFile, "sample?", &sample); err != nil {
 		return nil, err
 	}
+	return newApp(thread, fn, domain, repo, env, envFile, sample)
+}
+
+// abraApp implements coop.abra_app(env_file, recipe, env=None): an app from
+// an operator's app env file, named <domain>.env as abra keeps them under
+// ~/.abra/servers/<server>/.
+func abraApp(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var envFile string
+	var repo repoArg
+	var env *starlark.Dict
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "env_file", &envFile, "recipe", &repo, "env??", &env); err != nil {
+		return nil, err
+	}
+	domain, ok := strings.CutSuffix(filepath.Base(envFile), ".env")
+	if !ok || domain == "" {
+		return nil, fmt.Errorf("%s: %s: want an app env file named <domain>.env, as abra keeps them", fn.Name(), envFile)
+	}
+	if rest, ok := strings.CutPrefix(envFile, "~/"); ok {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+		}
+		envFile = filepath.Join(home, rest)
+	}
+	return newApp(thread, fn, domain, repo, env, envFile, false)
+}
+
+// newApp is coop.app's result for its arguments.
+func newApp(thread *starlark.Thread, fn *starlark.Builtin, domain string, repo repoArg, env *starlark.Dict, envFile string, sample bool) (starlark.Value, error) {
 	if domain == "" {
 		return nil, fmt.Errorf("%s: empty domain", fn.Name())
 	}
