@@ -21,9 +21,9 @@ func init() {
 			Summary: "Opens the git checkout at path (relative to the calling file, as load() paths are) and returns a git.repo.",
 			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
 attributes name (the folder's name, abra's default recipe name), path (as
-given), head (the full hash checked out) and the methods write, read, commit
-and status. name, when given, is what events and errors call the checkout
-instead of its path (see git.init).`,
+given), head (the full hash checked out) and the methods this reference
+documents as repo.NAME (repo.write, repo.commit, ...). name, when given, is
+what events and errors call the checkout instead of its path (see git.init).`,
 			Example: `repo = git.repo(vars.get("recipe", "examples/recipes/discourse"))`},
 		Builtin{Name: "git.init", Args: "path=None, src=None, exclude=[], name=None", Fn: gitInit,
 			Summary: "Creates an empty repository and returns its git.repo; src copies a folder's files in (uncommitted).",
@@ -48,19 +48,19 @@ brings them from another repository. A path that holds files already is an
 error naming it.`,
 			Example: `mirror = git.clone(canonical, tags = False, name = "mirror")
 mirror.fetch_tags(canonical)`},
-		Builtin{Name: "repo.fetch_tags", Args: "src",
+		Builtin{Name: "repo.fetch_tags", Method: true, Fn: repoFetchTags, Args: "src",
 			Summary: "Fetches every tag of the git.repo src, like `git fetch <src> 'refs/tags/*:refs/tags/*'` (a method of git.repo).",
 			Example: `repo.fetch_tags(canonical)`},
-		Builtin{Name: "repo.write", Args: "name, data",
+		Builtin{Name: "repo.write", Method: true, Fn: repoWrite, Args: "name, data",
 			Summary: "Writes a file of the work tree (a method of git.repo).",
 			Example: `repo.write("compose.ccci.yml", overlay)`},
-		Builtin{Name: "repo.read", Args: "name",
+		Builtin{Name: "repo.read", Method: true, Fn: repoRead, Args: "name",
 			Summary: "Returns a file of the work tree as a string (a method of git.repo).",
 			Example: `compose = repo.read("compose.yml")`},
-		Builtin{Name: "repo.commit", Args: "message, tag=None",
+		Builtin{Name: "repo.commit", Method: true, Fn: repoCommit, Args: "message, tag=None",
 			Summary: "Stages everything not ignored (git add -A), commits, optionally tags; returns the full hash.",
 			Example: `head = repo.commit("chore: upgrade to 0.9.0+3.5.0")`},
-		Builtin{Name: "repo.status", Args: "",
+		Builtin{Name: "repo.status", Method: true, Fn: repoStatus, Args: "",
 			Summary: "Lists the dirty paths as `git status --porcelain` lines; empty when the tree is clean.",
 			Example: `assert.eq(repo.status(), ["?? compose.ccci.yml"])`},
 		Builtin{Name: "checkout", Args: "repo, ref", Fn: checkoutFn, Family: "git",

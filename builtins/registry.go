@@ -40,6 +40,10 @@ type Builtin struct {
 	// Fn implements it; nil for names the interpreter itself provides
 	// (print, vars), which are registered for their documentation only.
 	Fn Func
+	// Method says Name is "type.method", a method of a value (repo.write
+	// of a git.repo): it is found by attribute lookup on the value, not
+	// predeclared. The registry is the one list of a type's methods.
+	Method bool
 }
 
 // Signature renders `name(args)`.
@@ -60,6 +64,9 @@ func register(bs ...Builtin) {
 		}
 		if b.Summary == "" {
 			panic("builtins: " + b.Name + " has no summary")
+		}
+		if b.Method && (b.Fn == nil || !strings.Contains(b.Name, ".")) {
+			panic("builtins: method " + b.Name + " needs a type.method name and an Fn")
 		}
 		if b.Engines == "" {
 			b.Engines = "any"
@@ -84,13 +91,25 @@ func Lookup(name string) (Builtin, bool) {
 	return b, ok
 }
 
+// methods returns the registered methods of a value type, keyed by method
+// name: methods("repo") holds "write" for repo.write.
+func methods(typ string) map[string]Builtin {
+	out := map[string]Builtin{}
+	for name, b := range registry {
+		if t, m, ok := strings.Cut(name, "."); ok && b.Method && t == typ {
+			out[m] = b
+		}
+	}
+	return out
+}
+
 // Predeclared returns the names a scenario sees: top-level builtins, and a
 // module value for each dotted family ("assert" holding assert.eq, ...).
 func Predeclared() starlark.StringDict {
 	d := starlark.StringDict{}
 	modules := map[string]starlark.StringDict{}
 	for _, b := range All() {
-		if b.Fn == nil {
+		if b.Fn == nil || b.Method {
 			continue
 		}
 		if mod, member, ok := strings.Cut(b.Name, "."); ok {
