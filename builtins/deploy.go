@@ -20,7 +20,7 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "chaos_deploy", Args: "app, faults=[], generate_secrets=True", Fn: chaosDeploy,
+		Builtin{Name: "chaos_deploy", Family: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: chaosDeploy,
 			Summary: "Deploys the app's recipe checkout as it is, exactly as `abra app deploy --chaos` would.",
 			Detail: `Loads COMPOSE_FILE through docker/cli's compose loader, stamps abra's labels on the
 app service (coop-cloud.<stack>.recipe, .chaos = "true", .chaos-version = the
@@ -33,13 +33,13 @@ faults with a warning, since nothing new would run them. Returns a struct with
 stack, version and chaos_version. Secret values never appear in the transcript.`,
 			Example: `checkout(repo, "0.7.0+3.3.1")
 chaos_deploy(app)`},
-		Builtin{Name: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: plainDeploy,
+		Builtin{Name: "deploy", Family: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: plainDeploy,
 			Summary: "Deploys the app like `abra app deploy` without --chaos: refuses a dirty checkout.",
 			Detail: `Stamps .chaos = "false" and .version = the deploy version (the tag at HEAD, else
 the short commit). A checkout with local changes or untracked files is refused
 with abra's message ("has locally unstaged changes").`,
 			Example: `deploy(app)`},
-		Builtin{Name: "remove", Args: "app", Fn: removeApp,
+		Builtin{Name: "remove", Family: "deploy", Args: "app", Fn: removeApp,
 			Summary: "Removes the app's stack (services, networks, the secrets it created) and waits until it is gone.",
 			Example: `defer(remove, app)`},
 	)

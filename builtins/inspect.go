@@ -16,7 +16,7 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "inspect_service", Args: "app, service=\"app\"", Fn: inspectService,
+		Builtin{Name: "inspect_service", Family: "swarm", Args: "app, service=\"app\"", Fn: inspectService,
 			Summary: "Returns the service shaped like `docker service inspect`, with Docker's JSON field names.",
 			Detail: `svc.Spec.Labels is a dict; svc.UpdateStatus and svc.PreviousSpec are None when swarm
 reports none; times are RFC 3339 strings and durations nanoseconds. Nested
@@ -26,10 +26,10 @@ result as since= to wait_converged or assert_converged to wait for the update
 that starts after it.`,
 			Example: `svc = inspect_service(app)
 print(svc.Spec.Labels["coop-cloud.%s.chaos-version" % app.stack])`},
-		Builtin{Name: "service_tasks", Args: "app, service=\"app\", up_to_date=False", Fn: serviceTasks,
+		Builtin{Name: "service_tasks", Family: "swarm", Args: "app, service=\"app\", up_to_date=False", Fn: serviceTasks,
 			Summary: "Lists the service's tasks (like `docker service ps`), newest first; up_to_date keeps only tasks of the current spec.",
 			Example: `tasks = service_tasks(app, up_to_date = True)`},
-		Builtin{Name: "wait_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
+		Builtin{Name: "wait_converged", Family: "swarm", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
 			Summary: "Waits for the service's deploy to reach a verdict and returns it; never fails by itself.",
 			Detail: `A deploy has converged only when the live spec is the one this thread's last
 deploy of the service sent (its labels, chaos-version first, its image, env and
@@ -53,7 +53,7 @@ start period, interval × retries, update delay and monitor per batch of slots,
 plus a margin.`,
 			Example: `v = wait_converged(app, since = before)
 print(v.state, v.chaos_version, v.deployed_chaos_version)`},
-		Builtin{Name: "assert_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
+		Builtin{Name: "assert_converged", Family: "swarm", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
 			Summary: "Fails the case unless the deploy converged: its spec is live, every slot runs it and none of its tasks failed after the update.",
 			Detail: `Like wait_converged, but every verdict other than converged fails the case with a
 message naming the service, the state, swarm's message, the live and the

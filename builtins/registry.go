@@ -1,6 +1,6 @@
 // Package builtins is chaosrun's scenario vocabulary. Each builtin is
 // registered once, with its documentation, in a family file (assert.go,
-// core.go, git.go, swarm.go, ...); the predeclared names of a scenario and
+// core.go, git.go, deploy.go, ...); the predeclared names of a scenario and
 // the `chaosrun doc` reference are both generated from that registry.
 //
 // Builtins keep per-case state on the interp.Case of their thread, never in
@@ -33,9 +33,9 @@ type Builtin struct {
 	Example string
 	// Engines says where it works: "any" (default) or e.g. "sim".
 	Engines string
-	// Family is the doc section of a top-level builtin that belongs with a
-	// module (checkout with git); by default a dotted name's module, else
-	// "core".
+	// Family is the doc section of a top-level builtin (checkout with git,
+	// chaos_deploy with deploy); a dotted name's is its module, and a
+	// builtin with neither is in "core".
 	Family string
 	// Fn implements it; nil for names the interpreter itself provides
 	// (print, vars), which are registered for their documentation only.

@@ -12,7 +12,7 @@ func docCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doc",
 		Usage:     "print the builtin reference (generated from the registry)",
-		ArgsUsage: "[NAME]",
+		ArgsUsage: "[NAME or FAMILY]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "markdown", Usage: "print the Markdown reference committed as docs/builtins.md"},
 		},
