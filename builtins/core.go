@@ -61,7 +61,7 @@ while the module loads runs when the whole file is done.`,
 // failFn implements fail(msg).
 func failFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var msg string
-	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &msg); err != nil {
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "msg", &msg); err != nil {
 		return nil, err
 	}
 	return nil, &interp.Failure{Msg: msg}
