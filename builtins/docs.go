@@ -111,7 +111,7 @@ func Text(name string) (string, error) {
 	}
 	bi, ok := Lookup(name)
 	if !ok {
-		return "", fmt.Errorf("doc: no builtin or family named %q%s", name, suggest(name))
+		return "", fmt.Errorf("no builtin or family named %q%s", name, suggest(name))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n%s\n", bi.Signature(), bi.Summary)

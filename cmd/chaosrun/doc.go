@@ -23,7 +23,7 @@ func docCommand() *cli.Command {
 			}
 			text, err := builtins.Text(c.Args().First())
 			if err != nil {
-				return usageError(err)
+				return usageError(fmt.Errorf("doc: %v", err))
 			}
 			fmt.Fprint(c.App.Writer, text)
 			return nil
