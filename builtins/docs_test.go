@@ -1,9 +1,15 @@
 package builtins
 
 import (
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/coop-cloud/chaosrun/engine/converge"
 )
 
 // TestMarkdownSections checks that the reference has one section per
@@ -70,6 +76,36 @@ func TestTextFamily(t *testing.T) {
 	for _, bi := range All() {
 		if in := strings.Contains(got, "  "+bi.Signature()+" "); in != (family(bi) == "sim") {
 			t.Errorf("chaosrun doc sim lists %s: %v, want %v", bi.Name, in, family(bi) == "sim")
+		}
+	}
+}
+
+// TestVerdictStatesDocumented checks that every state a verdict can have
+// is named in wait_converged's doc and in docs/verdicts.md's table, and
+// that assert_converged's doc names the converged ones, created first (it
+// was once documented as passing only on completed).
+func TestVerdictStatesDocumented(t *testing.T) {
+	converged := []string{converge.StateCreated, converge.StateNoUpdate, string(swarm.UpdateStateCompleted)}
+	failed := []string{string(swarm.UpdateStateRollbackStarted), string(swarm.UpdateStateRollbackCompleted),
+		string(swarm.UpdateStateRollbackPaused), string(swarm.UpdateStatePaused),
+		converge.StateNotDeployed, converge.StateUnstable, converge.StateTimeout}
+	table, err := os.ReadFile("../docs/verdicts.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait, _ := Lookup("wait_converged")
+	assert, _ := Lookup("assert_converged")
+	for _, s := range append(slices.Clone(converged), failed...) {
+		if !strings.Contains(wait.Detail, `"`+s+`"`) {
+			t.Errorf("wait_converged's doc does not name the state %q", s)
+		}
+		if !regexp.MustCompile("(?m)^\\| [^|]*`" + s + "`").Match(table) {
+			t.Errorf("docs/verdicts.md's table has no row for %q", s)
+		}
+	}
+	for _, s := range converged {
+		if !strings.Contains(assert.Detail, `"`+s+`"`) {
+			t.Errorf("assert_converged's doc does not say it passes on %q", s)
 		}
 	}
 }
