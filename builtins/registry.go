@@ -31,7 +31,10 @@ type Builtin struct {
 	Detail  string
 	// Example is a short Starlark snippet.
 	Example string
-	// Engines says where it works: "any" (default) or e.g. "sim".
+	// Engines says where it works: "any" (default: sim, docker and none),
+	// or engines from sim, docker, none joined by ", ", optionally followed
+	// by " (ignored with a warning elsewhere)". go test ./builtins runs the
+	// Example on each engine to hold it to that (examples_test.go).
 	Engines string
 	// Family is the doc section of a top-level builtin (checkout with git,
 	// chaos_deploy with deploy); a dotted name's is its module, and a
