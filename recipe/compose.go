@@ -1,16 +1,12 @@
 package recipe
 
 import (
-	"bytes"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/docker/cli/cli/compose/loader"
 	"github.com/docker/cli/cli/compose/template"
@@ -64,14 +60,22 @@ func (a *App) ComposeFiles() ([]string, error) {
 // variable without a default interpolates to "" with a warning, as docker
 // compose does.
 func (a *App) LoadCompose() (*Compose, error) {
-	files, dicts, err := a.parseCompose()
+	files, err := a.ComposeFiles()
 	if err != nil {
 		return nil, err
 	}
 	details := composetypes.ConfigDetails{WorkingDir: a.Repo.Path(), Environment: a.Env}
-	for i, f := range files {
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(a.Repo.Path(), f))
+		if err != nil {
+			return nil, err
+		}
+		dict, err := loader.ParseYAML(data)
+		if err != nil {
+			return nil, yamlError(f, err)
+		}
 		details.ConfigFiles = append(details.ConfigFiles,
-			composetypes.ConfigFile{Filename: filepath.Join(a.Repo.Path(), f), Config: dicts[i]})
+			composetypes.ConfigFile{Filename: filepath.Join(a.Repo.Path(), f), Config: dict})
 	}
 	warn := map[string]bool{}
 	cfg, err := loader.Load(details, func(o *loader.Options) {
@@ -88,73 +92,6 @@ func (a *App) LoadCompose() (*Compose, error) {
 	sort.Strings(c.Warnings)
 	return c, nil
 }
-
-// parseCompose reads the app's compose files and parses their YAML,
-// returning the files (ComposeFiles) and what each holds.
-func (a *App) parseCompose() ([]string, []map[string]any, error) {
-	files, err := a.ComposeFiles()
-	if err != nil {
-		return nil, nil, err
-	}
-	dicts := make([]map[string]any, len(files))
-	for i, f := range files {
-		data, err := os.ReadFile(filepath.Join(a.Repo.Path(), f))
-		if err != nil {
-			return nil, nil, err
-		}
-		if dicts[i], err = loader.ParseYAML(data); err != nil {
-			return nil, nil, yamlError(f, err)
-		}
-	}
-	return files, dicts, nil
-}
-
-// ServiceNames lists the services the app's compose files define, sorted:
-// the union of their services keys, which is what merging them gives. It
-// parses only the YAML, not the whole compose loading, and is memoised by
-// the work tree's content and COMPOSE_FILE (service names depend on nothing
-// else), so that a script checking a service name on every run reads the
-// checkout once.
-func (a *App) ServiceNames() ([]string, error) {
-	var tree bytes.Buffer
-	key := ""
-	if a.Repo.HashTree(&tree) == nil {
-		key = a.Env["COMPOSE_FILE"] + "\x00" + tree.String()
-	}
-	namesCache.Lock()
-	names, ok := namesCache.m[key]
-	namesCache.Unlock()
-	if ok && key != "" {
-		return slices.Clone(names), nil
-	}
-	_, dicts, err := a.parseCompose()
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	for _, dict := range dicts {
-		services, _ := dict["services"].(map[string]any)
-		for name := range services {
-			set[name] = true
-		}
-	}
-	names = slices.Sorted(maps.Keys(set))
-	if key != "" {
-		namesCache.Lock()
-		if len(namesCache.m) >= maxBuildCache {
-			namesCache.m = map[string][]string{}
-		}
-		namesCache.m[key] = names
-		namesCache.Unlock()
-	}
-	return slices.Clone(names), nil
-}
-
-// namesCache memoises ServiceNames by COMPOSE_FILE and the tree's listing.
-var namesCache = struct {
-	sync.Mutex
-	m map[string][]string
-}{m: map[string][]string{}}
 
 // plainRef matches $$ (an escaped dollar) or a variable reference without a
 // default or required marker.
