@@ -60,7 +60,7 @@ start period, interval × retries, update delay and monitor per batch of slots,
 plus a margin.`,
 			Example: `chaos_deploy(app)
 v = wait_converged(app)
-print(v.state, v.converged, v.chaos_version)  # created True 1c9e4f6a`},
+assert.eq([v.state, v.converged, v.chaos_version], ["created", True, chaos_version(repo)])`},
 		Builtin{Name: "assert_converged", Engines: "sim, docker", Family: "swarm", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
 			Summary: "Fails the case unless the deploy converged: its spec is live, every slot runs it and none of its tasks failed after the update.",
 			Detail: `Like wait_converged, but every verdict other than converged fails the case with a
@@ -70,11 +70,11 @@ the last task error. It passes on the converged states only: "created" for a
 new service, "no_update" for a redeploy that changes no task (once every slot
 runs an up-to-date task) and "completed" for an update. Returns the verdict.`,
 			Example: `chaos_deploy(app)
-assert_converged(app)  # a new service: "created"
+assert.eq(assert_converged(app).state, "created")  # a new service
 before = inspect_service(app)
 repo.write("compose.yml", repo.read("compose.yml").replace("start_period: 5m", "start_period: 20m"))
 chaos_deploy(app)
-assert_converged(app, since = before)  # this update: "completed"`},
+assert.eq(assert_converged(app, since = before).state, "completed")  # this update`},
 	)
 }
 
