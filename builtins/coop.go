@@ -25,7 +25,9 @@ the env dict over it; the recipe's own .env.sample is not read again. A path
 starting with ~/ is in the home folder; another relative path is relative to
 the scenario. So a scenario replays a real app's configuration:
 coop.abra_app("~/.abra/servers/example.com/forum.example.com.env", recipe = repo).`,
-			Example: `app = coop.abra_app("~/.abra/servers/example.com/forum.example.com.env", recipe = repo)`},
+			Example: `# a copy of an operator's ~/.abra/servers/example.com/forum.example.com.env
+forum = coop.abra_app("servers/example.com/forum.example.com.env", recipe = repo)
+assert.eq(forum.domain, "forum.example.com")`},
 		Builtin{Name: "coop.app", Args: "domain, recipe, env=None, env_file=None, sample=True", Fn: coopApp,
 			Summary: "Returns a coop.app: the recipe checkout deployed under domain with an abra-style env.",
 			Detail: `The env is layered as an operator's is: env_file (an abra .env file: KEY=VALUE

@@ -21,17 +21,19 @@ func init() {
 			Example: `recipe = vars.get("recipe", "examples/recipes/discourse")`},
 		Builtin{Name: "struct", Args: "**fields", Fn: starlarkstruct.Make,
 			Summary: "Makes an immutable record with the given fields (starlark-go's struct).",
-			Example: `fx = struct(repo = repo, base = base)`},
+			Example: `fx = struct(repo = repo, base = base)
+assert.eq(fx.base, base)`},
 		Builtin{Name: "fail", Args: "msg", Fn: failFn,
 			Summary: "Fails the case with msg.",
-			Example: `fail("the label was not stamped")`},
+			Example: `if chaos_version(repo) != base[:8]:
+    fail("the checkout is not at the tag")`},
 		Builtin{Name: "sleep", Args: "duration", Fn: sleepFn,
 			Summary: "Waits for a duration on the engine's clock.",
 			Detail: `The duration is a string such as "5s", "20m" or "1h30m", or a number of seconds.
 On the simulated swarm time is virtual: sleep("20m") returns at once, with the
 simulated swarm 20 minutes further on. On a real swarm it is wall time, and
 Ctrl-C or --timeout interrupts it.`,
-			Example: `sleep("20m")`},
+			Example: `sleep("100ms")`},
 		Builtin{Name: "case_timeout", Args: "duration", Fn: caseTimeoutFn,
 			Summary: "Bounds the running case to a duration of wall time from its start.",
 			Detail: `It replaces --case-timeout (or an earlier case_timeout) for this case only, and a
@@ -54,14 +56,14 @@ bounded in time: two minutes each, and the run's --timeout, which bounds
 cleanups too (one still running when it passes is cut, and those after it do
 not start; the transcript says so). A cleanup that fails fails the case. A
 cleanup registered while the module loads runs when the whole file is done.`,
-			Example: `defer(remove, app)`},
+			Example: `defer(print, "the case is over")`},
 	)
 }
 
 // failFn implements fail(msg).
 func failFn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var msg string
-	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &msg); err != nil {
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "msg", &msg); err != nil {
 		return nil, err
 	}
 	return nil, &interp.Failure{Msg: msg}

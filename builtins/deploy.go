@@ -20,7 +20,7 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "chaos_deploy", Args: "app, faults=[], generate_secrets=True", Fn: chaosDeploy,
+		Builtin{Name: "chaos_deploy", Engines: "sim, docker", Family: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: chaosDeploy,
 			Summary: "Deploys the app's recipe checkout as it is, exactly as `abra app deploy --chaos` would.",
 			Detail: `Loads COMPOSE_FILE through docker/cli's compose loader, stamps abra's labels on the
 app service (coop-cloud.<stack>.recipe, .chaos = "true", .chaos-version = the
@@ -29,19 +29,27 @@ secrets with random values (generate_secrets=False fails like abra: "secret not
 generated: <name>") and deploys the stack like ` + "`docker stack deploy`" + `. faults
 (see fault.*) make the new tasks of this deploy fail; a deploy that starts no
 task of a service (a no-op or label-only redeploy) drops that service's task
-faults with a warning, since nothing new would run them. Returns a struct with
-stack, version and chaos_version. Secret values never appear in the transcript.`,
+faults with a warning, since nothing new would run them. Secret values never
+appear in the transcript. It returns once swarm has the stack, without waiting
+for it (see assert_converged), a struct with: stack (the stack's name), chaos
+(True), chaos_version (the chaos-version label stamped: HEAD's first 8 hex
+digits, +U when the tree is dirty) and version (the version abra reports
+taking, which for a chaos deploy is the chaos version too).`,
 			Example: `checkout(repo, "0.7.0+3.3.1")
-chaos_deploy(app)`},
-		Builtin{Name: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: plainDeploy,
+d = chaos_deploy(app)
+assert.eq(d.chaos_version, chaos_version(repo))`},
+		Builtin{Name: "deploy", Engines: "sim, docker", Family: "deploy", Args: "app, faults=[], generate_secrets=True", Fn: plainDeploy,
 			Summary: "Deploys the app like `abra app deploy` without --chaos: refuses a dirty checkout.",
 			Detail: `Stamps .chaos = "false" and .version = the deploy version (the tag at HEAD, else
 the short commit). A checkout with local changes or untracked files is refused
-with abra's message ("has locally unstaged changes").`,
+with abra's message ("has locally unstaged changes"). Returns the struct
+chaos_deploy returns, with chaos False, chaos_version "" (no chaos-version
+label is stamped) and version the deploy version.`,
 			Example: `deploy(app)`},
-		Builtin{Name: "remove", Args: "app", Fn: removeApp,
+		Builtin{Name: "remove", Engines: "sim, docker", Family: "deploy", Args: "app", Fn: removeApp,
 			Summary: "Removes the app's stack (services, networks, the secrets it created) and waits until it is gone.",
-			Example: `defer(remove, app)`},
+			Example: `chaos_deploy(app)
+defer(remove, app)`},
 	)
 }
 

@@ -17,15 +17,11 @@ func init() {
 			`chaos_deploy(app, faults = [fault.crash(after = "3s")])`},
 		{engine.FaultKill, `service="app", after="0s"`, "A fault: the new task's container is killed `after` it is running (on the real engine, on the local node).",
 			`chaos_deploy(app, faults = [fault.kill()])`},
-		{engine.FaultMemory, `size, after="0s"`, "A fault: memory pressure of `size` (\"1.5GiB\") on the node, starting `after` the deploy. Simulator only.",
+		{engine.FaultMemory, `size, after="0s"`, "A fault: memory pressure of `size` (\"1.5GiB\") on every simulated node, starting `after` the deploy; on a real swarm, on the daemon's own node (a service of the chaosrun-testapp:dev image holding it).",
 			`chaos_deploy(app, faults = [fault.memory_pressure("2GiB")])`},
 	} {
-		engines := "sim, docker"
-		if f.kind == engine.FaultMemory {
-			engines = "sim"
-		}
 		register(Builtin{Name: "fault." + f.kind, Args: f.args, Fn: makeFault(f.kind), Summary: f.summary,
-			Example: f.example, Engines: engines})
+			Example: f.example, Engines: "sim, docker"})
 	}
 }
 
@@ -35,8 +31,29 @@ type faultValue struct {
 	f       engine.Fault
 }
 
+// String is the call that makes the fault, with every parameter it takes.
 func (f faultValue) String() string {
+	switch f.f.Kind {
+	case engine.FaultMemory:
+		return fmt.Sprintf("fault.%s(size=%q, after=%q)", f.f.Kind, sizeText(f.f.Bytes), f.f.After)
+	case engine.FaultUnhealthy:
+		return fmt.Sprintf("fault.%s(service=%q)", f.f.Kind, f.service)
+	}
 	return fmt.Sprintf("fault.%s(service=%q, after=%q)", f.f.Kind, f.service, f.f.After)
+}
+
+// sizeText renders bytes in the largest binary unit that holds them
+// exactly ("1536MiB"), as a size argument accepts it back.
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n != 0 && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d%s", n>>u.shift, u.suffix)
+		}
+	}
+	return fmt.Sprintf("%dB", n)
 }
 func (f faultValue) Type() string          { return "fault" }
 func (f faultValue) Freeze()               {}

@@ -21,9 +21,9 @@ func init() {
 			Summary: "Opens the git checkout at path (relative to the scenario being run) and returns a git.repo.",
 			Detail: `Everything goes through go-git; no git binary is needed. A git.repo has the
 attributes name (the folder's name, abra's default recipe name), path (as
-given), head (the full hash checked out) and the methods write, read, commit
-and status. name, when given, is what events and errors call the checkout
-instead of its path (see git.init).`,
+given), head (the full hash checked out) and the methods this reference
+documents as repo.NAME (repo.write, repo.commit, ...). name, when given, is
+what events and errors call the checkout instead of its path (see git.init).`,
 			Example: `repo = git.repo(vars.get("recipe", "examples/recipes/discourse"))`},
 		Builtin{Name: "git.init", Args: "path=None, src=None, exclude=[], name=None", Fn: gitInit,
 			Summary: "Creates an empty repository and returns its git.repo; src copies a folder's files in (uncommitted).",
@@ -46,23 +46,33 @@ run ends; name, when given, is what events and errors call it (see git.init).
 tags=False clones no tags, like a mirror that has none; repo.fetch_tags then
 brings them from another repository. A path that holds files already is an
 error naming it.`,
-			Example: `mirror = git.clone(canonical, tags = False, name = "mirror")
-mirror.fetch_tags(canonical)`},
-		Builtin{Name: "repo.fetch_tags", Args: "src",
+			Example: `mirror = git.clone(repo, name = "mirror")
+assert.eq(mirror.head, repo.head)`},
+		Builtin{Name: "repo.fetch_tags", Method: true, Fn: repoFetchTags, Args: "src",
 			Summary: "Fetches every tag of the git.repo src, like `git fetch <src> 'refs/tags/*:refs/tags/*'` (a method of git.repo).",
-			Example: `repo.fetch_tags(canonical)`},
-		Builtin{Name: "repo.write", Args: "name, data",
+			Example: `mirror = git.clone(repo, tags = False)
+mirror.fetch_tags(repo)
+checkout(mirror, "0.7.0+3.3.1")`},
+		Builtin{Name: "repo.write", Method: true, Fn: repoWrite, Args: "name, data",
 			Summary: "Writes a file of the work tree (a method of git.repo).",
-			Example: `repo.write("compose.ccci.yml", overlay)`},
-		Builtin{Name: "repo.read", Args: "name",
+			Example: `repo.write("compose.ccci.yml", """version: "3.8"
+services:
+  app:
+    deploy:
+      update_config:
+        order: stop-first
+""")`},
+		Builtin{Name: "repo.read", Method: true, Fn: repoRead, Args: "name",
 			Summary: "Returns a file of the work tree as a string (a method of git.repo).",
 			Example: `compose = repo.read("compose.yml")`},
-		Builtin{Name: "repo.commit", Args: "message, tag=None",
+		Builtin{Name: "repo.commit", Method: true, Fn: repoCommit, Args: "message, tag=None",
 			Summary: "Stages everything not ignored (git add -A), commits, optionally tags; returns the full hash.",
-			Example: `head = repo.commit("chore: upgrade to 0.9.0+3.5.0")`},
-		Builtin{Name: "repo.status", Args: "",
+			Example: `repo.write("compose.yml", repo.read("compose.yml").replace("start_period: 5m", "start_period: 20m"))
+head = repo.commit("chore: upgrade to 0.9.0+3.5.0")`},
+		Builtin{Name: "repo.status", Method: true, Fn: repoStatus, Args: "",
 			Summary: "Lists the dirty paths as `git status --porcelain` lines; empty when the tree is clean.",
-			Example: `assert.eq(repo.status(), ["?? compose.ccci.yml"])`},
+			Example: `repo.write("compose.ccci.yml", 'version: "3.8"\n')
+assert.eq(repo.status(), ["?? compose.ccci.yml"])`},
 		Builtin{Name: "checkout", Args: "repo, ref", Fn: checkoutFn, Family: "git",
 			Summary: "Checks out a tag, branch or (short) commit hash like `git checkout -f`; returns the full hash.",
 			Detail: `Local changes to tracked files are thrown away; untracked and ignored files
@@ -73,7 +83,8 @@ hash detaches HEAD. An unknown ref is an error naming it and the repository.`,
 			Summary: "abra's chaos version of the checkout: the first 8 hex digits of HEAD, plus +U when the tree is dirty.",
 			Detail: `Untracked, modified and staged files make the tree dirty; files ignored by
 the repository's .gitignore or the user's global excludes file do not.`,
-			Example: `assert.eq(chaos_version(repo), head[:8] + "+U")`},
+			Example: `repo.write("compose.ccci.yml", 'version: "3.8"\n')
+assert.eq(chaos_version(repo), base[:8] + "+U")`},
 	)
 }
 

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "inspect_service", Args: "app, service=\"app\"", Fn: inspectService,
+		Builtin{Name: "inspect_service", Engines: "sim, docker", Family: "swarm", Args: "app, service=\"app\"", Fn: inspectService,
 			Summary: "Returns the service shaped like `docker service inspect`, with Docker's JSON field names.",
 			Detail: `svc.Spec.Labels is a dict; svc.UpdateStatus and svc.PreviousSpec are None when swarm
 reports none; times are RFC 3339 strings and durations nanoseconds. Nested
@@ -24,22 +24,29 @@ objects are read-only structs whose type() is Docker's type name
 (ServiceSpec, UpdateStatus, ...), converted as they are read. Pass the
 result as since= to wait_converged or assert_converged to wait for the update
 that starts after it.`,
-			Example: `svc = inspect_service(app)
+			Example: `chaos_deploy(app)
+svc = inspect_service(app)
 print(svc.Spec.Labels["coop-cloud.%s.chaos-version" % app.stack])`},
-		Builtin{Name: "service_tasks", Args: "app, service=\"app\", up_to_date=False", Fn: serviceTasks,
+		Builtin{Name: "service_tasks", Engines: "sim, docker", Family: "swarm", Args: "app, service=\"app\", up_to_date=False", Fn: serviceTasks,
 			Summary: "Lists the service's tasks (like `docker service ps`), newest first; up_to_date keeps only tasks of the current spec.",
-			Example: `tasks = service_tasks(app, up_to_date = True)`},
-		Builtin{Name: "wait_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
+			Example: `chaos_deploy(app)
+assert_converged(app)
+tasks = service_tasks(app, up_to_date = True)
+assert.eq(tasks[0].Status.State, "running")`},
+		Builtin{Name: "wait_converged", Engines: "sim, docker", Family: "swarm", Args: "app, service=\"app\", since=None, timeout=None", Fn: waitConverged,
 			Summary: "Waits for the service's deploy to reach a verdict and returns it; never fails by itself.",
 			Detail: `A deploy has converged only when the live spec is the one this thread's last
 deploy of the service sent (its labels, chaos-version first, its image, env and
 replicas), every slot runs an up-to-date task (zero slots need none), and no
 such task fails or exits in the stability window (the update monitor) after
 the update finished; see docs/verdicts.md. Any other ending is reported as soon
-as it is certain: a rollback as it starts. The verdict has state (swarm's
-UpdateStatus state that decided it; "created", "no_update" when the deploy
-changed no task, "not_deployed" when the live spec is not this deploy's,
-"unstable" when a task of it failed after the update, or "timeout"), message
+as it is certain: a rollback as it starts. The verdict has state: a converged
+one is "created" (a new service, which has no UpdateStatus), "no_update" (the
+deploy changed no task) or "completed" (swarm's update); the others are
+swarm's "rollback_started", "rollback_completed", "rollback_paused" and
+"paused", "not_deployed" (the live spec is not this deploy's), "unstable" (a
+task of it failed after the update) and "timeout" (docs/verdicts.md has the
+table). It also has message
 (swarm's; after a rollback the one that said why), converged, labels (the live
 spec's), chaos_version, deployed_chaos_version, mismatch (how the live spec
 differs from the deployed one), states (the UpdateStatus states seen),
@@ -54,18 +61,23 @@ recipes) on the app service this case deployed; without that label it comes
 from the service's own spec: healthcheck start period, interval × retries,
 update delay and monitor per batch of slots, plus a margin. The verdict's
 transcript line names a bound that did not come from the spec.`,
-			Example: `v = wait_converged(app, since = before)
-print(v.state, v.chaos_version, v.deployed_chaos_version)`},
-		Builtin{Name: "assert_converged", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
+			Example: `chaos_deploy(app)
+v = wait_converged(app)
+assert.eq([v.state, v.converged, v.chaos_version], ["created", True, chaos_version(repo)])`},
+		Builtin{Name: "assert_converged", Engines: "sim, docker", Family: "swarm", Args: "app, service=\"app\", since=None, timeout=None", Fn: assertConverged,
 			Summary: "Fails the case unless the deploy converged: its spec is live, every slot runs it and none of its tasks failed after the update.",
 			Detail: `Like wait_converged, but every verdict other than converged fails the case with a
 message naming the service, the state, swarm's message, the live and the
 deployed chaos-version, whether a rollback had finished, the states seen and
-the last task error. A redeploy that changes no task passes once every slot
-runs an up-to-date task. Returns the verdict.`,
-			Example: `before = inspect_service(app)
+the last task error. It passes on the converged states only: "created" for a
+new service, "no_update" for a redeploy that changes no task (once every slot
+runs an up-to-date task) and "completed" for an update. Returns the verdict.`,
+			Example: `chaos_deploy(app)
+assert.eq(assert_converged(app).state, "created")  # a new service
+before = inspect_service(app)
+repo.write("compose.yml", repo.read("compose.yml").replace("start_period: 5m", "start_period: 20m"))
 chaos_deploy(app)
-assert_converged(app, since = before)`},
+assert.eq(assert_converged(app, since = before).state, "completed")  # this update`},
 	)
 }
 

@@ -21,7 +21,10 @@ thread, named after the function (name#2, ... when names repeat). Values handed 
 branches are frozen. On the simulator the interleaving is deterministic for a
 seed. When a branch fails, parallel waits for the others, then fails with that
 branch's error and its own backtrace. Ctrl-C and --timeout reach every branch.`,
-			Example: `parallel(lambda: upgrade(app), lambda: upgrade(app))`},
+			Example: `def stamp():
+    return chaos_version(repo)
+first, second = parallel(stamp, stamp)  # threads stamp and stamp#2
+assert.eq(first, second)`},
 		Builtin{Name: "lock", Args: "name, fn, *args, **kwargs", Fn: lockFn,
 			Summary: "Calls fn while holding the named lock, like the app-domain lock the cc-ci harness takes; returns fn's result.",
 			Detail: `Threads that ask for a held lock wait, in order, on the engine's clock. The
@@ -29,7 +32,7 @@ transcript shows when each thread acquired and released it. Locks live for one
 case. A lock is not re-entrant: a thread asking for a lock it holds fails at
 once, and so does a wait that would deadlock (threads waiting in a cycle for
 each other's locks or parallel branches), naming where each lock was acquired.`,
-			Example: `lock(app.domain, chaos_deploy, app)`},
+			Example: `lock(app.domain, checkout, repo, "0.7.0+3.3.1")`},
 	)
 }
 

@@ -1,6 +1,6 @@
 // Package builtins is chaosrun's scenario vocabulary. Each builtin is
 // registered once, with its documentation, in a family file (assert.go,
-// core.go, git.go, swarm.go, ...); the predeclared names of a scenario and
+// core.go, git.go, deploy.go, ...); the predeclared names of a scenario and
 // the `chaosrun doc` reference are both generated from that registry.
 //
 // Builtins keep per-case state on the interp.Case of their thread, never in
@@ -31,15 +31,22 @@ type Builtin struct {
 	Detail  string
 	// Example is a short Starlark snippet.
 	Example string
-	// Engines says where it works: "any" (default) or e.g. "sim".
+	// Engines says where it works: "any" (default: sim, docker and none),
+	// or engines from sim, docker, none joined by ", ", optionally followed
+	// by " (ignored with a warning elsewhere)". go test ./builtins runs the
+	// Example on each engine to hold it to that (examples_test.go).
 	Engines string
-	// Family is the doc section of a top-level builtin that belongs with a
-	// module (checkout with git); by default a dotted name's module, else
-	// "core".
+	// Family is the doc section of a top-level builtin (checkout with git,
+	// chaos_deploy with deploy); a dotted name's is its module, and a
+	// builtin with neither is in "core".
 	Family string
 	// Fn implements it; nil for names the interpreter itself provides
 	// (print, vars), which are registered for their documentation only.
 	Fn Func
+	// Method says Name is "type.method", a method of a value (repo.write
+	// of a git.repo): it is found by attribute lookup on the value, not
+	// predeclared. The registry is the one list of a type's methods.
+	Method bool
 }
 
 // Signature renders `name(args)`.
@@ -60,6 +67,9 @@ func register(bs ...Builtin) {
 		}
 		if b.Summary == "" {
 			panic("builtins: " + b.Name + " has no summary")
+		}
+		if b.Method && (b.Fn == nil || !strings.Contains(b.Name, ".")) {
+			panic("builtins: method " + b.Name + " needs a type.method name and an Fn")
 		}
 		if b.Engines == "" {
 			b.Engines = "any"
@@ -84,13 +94,25 @@ func Lookup(name string) (Builtin, bool) {
 	return b, ok
 }
 
+// methods returns the registered methods of a value type, keyed by method
+// name: methods("repo") holds "write" for repo.write.
+func methods(typ string) map[string]Builtin {
+	out := map[string]Builtin{}
+	for name, b := range registry {
+		if t, m, ok := strings.Cut(name, "."); ok && b.Method && t == typ {
+			out[m] = b
+		}
+	}
+	return out
+}
+
 // Predeclared returns the names a scenario sees: top-level builtins, and a
 // module value for each dotted family ("assert" holding assert.eq, ...).
 func Predeclared() starlark.StringDict {
 	d := starlark.StringDict{}
 	modules := map[string]starlark.StringDict{}
 	for _, b := range All() {
-		if b.Fn == nil {
+		if b.Fn == nil || b.Method {
 			continue
 		}
 		if mod, member, ok := strings.Cut(b.Name, "."); ok {

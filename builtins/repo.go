@@ -3,6 +3,7 @@ package builtins
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,24 +117,26 @@ func (r *Repo) Attr(name string) (starlark.Value, error) {
 		}
 		return starlark.String(head), nil
 	}
-	if m, ok := repoMethods[name]; ok {
-		return starlark.NewBuiltin("repo."+name, m).BindReceiver(r), nil
+	if m, ok := repoMethods()[name]; ok {
+		return starlark.NewBuiltin(m.Name, m.Fn).BindReceiver(r), nil
 	}
 	return nil, nil
 }
 
-// AttrNames implements starlark.HasAttrs.
+// AttrNames implements starlark.HasAttrs: the fields, and the repo.*
+// methods of the registry.
 func (r *Repo) AttrNames() []string {
-	return []string{"commit", "fetch_tags", "head", "name", "path", "read", "status", "write"}
+	names := []string{"head", "name", "path"}
+	for m := range repoMethods() {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	return names
 }
 
-var repoMethods = map[string]Func{
-	"write":      repoWrite,
-	"read":       repoRead,
-	"commit":     repoCommit,
-	"status":     repoStatus,
-	"fetch_tags": repoFetchTags,
-}
+// repoMethods are git.repo's methods: the registry's repo.* entries (in
+// git.go), so that lookup, dir() and the reference share one list.
+func repoMethods() map[string]Builtin { return methods("repo") }
 
 // repoArg unpacks a git.repo argument.
 type repoArg struct{ *Repo }

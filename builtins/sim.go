@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
 
 	"github.com/coop-cloud/chaosrun/engine"
+	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -34,7 +36,9 @@ health probe fail; crash_after makes the container exit with exit_code that
 long after the task is running. stop_exit_code is the container's exit code
 when it stops on SIGTERM, a shutdown or an unhealthy container (143 for a
 shell that does not trap it; the test app exits 2). A stop waits 2s first
-(docs/swarm-semantics.md §14).`,
+(docs/swarm-semantics.md §14). service must be one that the app's compose
+files (as checked out now) define: any other name is refused, on every
+engine, with the names they do define.`,
 			Example: `sim.service(app, boot = "4m", boot_jitter = "1m", memory = "2GiB")`},
 		Builtin{Name: "sim.network", Args: "name", Fn: simNetwork, Engines: "sim (ignored with a warning elsewhere)",
 			Summary: "Creates a swarm-scoped overlay network outside any stack, as an operator does by hand.",
@@ -60,17 +64,21 @@ default. See docs/swarm-semantics.md §15.`,
 }
 
 // simOf returns the case's engine as a Shaper, or nil (after a transcript
-// warning) when the engine runs real containers.
-func simOf(thread *starlark.Thread, fn *starlark.Builtin) (engine.Shaper, error) {
-	e, err := engineOf(thread, fn)
-	if err != nil {
-		return nil, err
+// warning) when the engine runs real containers or there is none
+// (--engine none): simulator setup is ignored elsewhere, so one script
+// runs on every engine.
+func simOf(thread *starlark.Thread, fn *starlark.Builtin) engine.Shaper {
+	c := interp.CaseOf(thread)
+	e, _ := c.Value(engineKey).(engine.Engine)
+	if e == nil {
+		c.Record(thread, "warning", fn.Name()+" ignored: no swarm in this run (--engine none)", nil)
+		return nil
 	}
 	s, ok := e.(engine.Shaper)
 	if !ok {
-		interp.CaseOf(thread).Record(thread, "warning", fn.Name()+" ignored on the "+e.Name()+" engine", nil)
+		c.Record(thread, "warning", fn.Name()+" ignored on the "+e.Name()+" engine", nil)
 	}
-	return s, nil
+	return s
 }
 
 func simNode(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -82,11 +90,10 @@ func simNode(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := simBounds(fn, nil, map[string]Size{"memory": memory}); err != nil {
 		return nil, err
 	}
-	s, err := simOf(thread, fn)
-	if s != nil {
+	if s := simOf(thread, fn); s != nil {
 		s.AddNode(name, int64(memory))
 	}
-	return starlark.None, err
+	return starlark.None, nil
 }
 
 func simHostLoad(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -100,11 +107,10 @@ func simHostLoad(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if err := simBounds(fn, nil, map[string]Size{"min": lo, "max": hi}); err != nil {
 		return nil, err
 	}
-	s, err := simOf(thread, fn)
-	if s != nil {
+	if s := simOf(thread, fn); s != nil {
 		s.SetHostLoad(int64(lo), int64(hi))
 	}
-	return starlark.None, err
+	return starlark.None, nil
 }
 
 func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -125,6 +131,9 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
+	if err := hasService(fn, a, service); err != nil {
+		return nil, err
+	}
 	var crashAfter Duration
 	if crash != starlark.None {
 		if err := crashAfter.Unpack(crash); err != nil {
@@ -135,15 +144,30 @@ func simService(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tup
 		map[string]Size{"memory": memory, "memory_jitter": memJitter}); err != nil {
 		return nil, err
 	}
-	s, err := simOf(thread, fn)
-	if s != nil {
+	if s := simOf(thread, fn); s != nil {
 		s.SetBehaviour(a.app.StackName()+"_"+service, engine.Behaviour{
 			Boot: time.Duration(boot), BootJitter: time.Duration(jitter),
 			Memory: int64(memory), MemoryJitter: int64(memJitter), MemoryRamp: time.Duration(ramp),
 			Unhealthy: !healthy, CrashAfter: time.Duration(crashAfter), ExitCode: exitCode, StopExitCode: stopCode,
 		})
 	}
-	return starlark.None, err
+	return starlark.None, nil
+}
+
+// hasService refuses a service name the app's compose files (as checked
+// out now) do not define, naming those they do: a typo would otherwise set
+// the behaviour of a service that never runs.
+func hasService(fn *starlark.Builtin, a *App, service string) error {
+	var names []string
+	err := a.Repo().Do(func(*gitcache.Repo) (err error) { names, err = a.RecipeApp().ServiceNames(); return })
+	if err != nil {
+		return fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	if slices.Contains(names, service) {
+		return nil
+	}
+	return fmt.Errorf("%s: for parameter service: app %s has no service %q%s; its compose files define %s",
+		fn.Name(), a.app.Domain, service, interp.Suggest(service, names), strings.Join(names, ", "))
 }
 
 func simNetwork(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -162,13 +186,12 @@ func networkCall(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name); err != nil {
 		return nil, err
 	}
-	s, err := simOf(thread, fn)
-	if s != nil {
+	if s := simOf(thread, fn); s != nil {
 		if err := call(s, name); err != nil {
 			return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 		}
 	}
-	return starlark.None, err
+	return starlark.None, nil
 }
 
 func simRace(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -176,13 +199,12 @@ func simRace(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "outcome", &outcome); err != nil {
 		return nil, err
 	}
-	s, err := simOf(thread, fn)
-	if s != nil {
+	if s := simOf(thread, fn); s != nil {
 		if err := s.SetRace(name, outcome); err != nil {
 			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 		}
 	}
-	return starlark.None, err
+	return starlark.None, nil
 }
 
 // The simulator's bounds (README, Limits): each duration and size it is

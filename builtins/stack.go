@@ -37,8 +37,7 @@ print(uc.Order, uc.FailureAction, st.secrets["db_password"])`},
 			Summary: "Lists the recipes in a folder: the names of its subfolders that hold a compose.yml, sorted.",
 			Detail: `folder is relative to the scenario being run, as every path a script names is.
 Hidden folders are left out.`,
-			Example: `for name in coop.recipes("../examples/recipes"):
-    print(name)`},
+			Example: `assert.true("discourse" in coop.recipes("examples/recipes"))`},
 	)
 }
 

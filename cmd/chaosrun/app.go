@@ -10,8 +10,11 @@ import (
 // newApp builds the command line. Actions return errors; main maps them to
 // exit codes in one place.
 func newApp(stdout, stderr io.Writer) *cli.App {
+	// The cli reads its --version flag and printer from package variables.
+	cli.VersionFlag, cli.VersionPrinter = versionFlag, printVersion
 	app := &cli.App{
 		Name:      "chaosrun",
+		Version:   releaseVersion(), // --help shows it; --version prints versionText
 		Usage:     "run Starlark scenarios that reproduce deploy problems on Docker Swarm",
 		UsageText: "chaosrun [flags] FILE.star [FILE...]\n   chaosrun COMMAND [flags] [args]",
 		Writer:    stdout,

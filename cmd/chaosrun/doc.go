@@ -12,7 +12,7 @@ func docCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doc",
 		Usage:     "print the builtin reference (generated from the registry)",
-		ArgsUsage: "[NAME]",
+		ArgsUsage: "[NAME or FAMILY]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "markdown", Usage: "print the Markdown reference committed as docs/builtins.md"},
 		},
@@ -23,7 +23,7 @@ func docCommand() *cli.Command {
 			}
 			text, err := builtins.Text(c.Args().First())
 			if err != nil {
-				return usageError(err)
+				return usageError(fmt.Errorf("doc: %v", err))
 			}
 			fmt.Fprint(c.App.Writer, text)
 			return nil

@@ -138,7 +138,7 @@ func (j *junitReport) add(file, name string, took time.Duration, failure, errore
 // line as message, and the error, the failure detail, the rerun command and
 // the transcript as body.
 func (j *junitReport) caseDone(file string, c interp.CaseResult, cfg runner.Config, userStop bool) {
-	if j == nil {
+	if j == nil || !isCase(c) {
 		return
 	}
 	if c.Err == nil {

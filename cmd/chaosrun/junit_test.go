@@ -106,6 +106,8 @@ func TestJUnitAgreesWithJSON(t *testing.T) {
 		body     []string // in the failure's body
 	}{
 		{"passing", []string{"testdata/passes.star"}, 0, []string{"testdata/passes.star passes "}, "", nil},
+		{"module events", []string{"testdata/module_prints.star"}, 0,
+			[]string{"testdata/module_prints.star test_a ", "testdata/module_prints.star test_b "}, "", nil},
 		{"failing", []string{"testdata/passes.star", "testdata/fails.star"}, 1,
 			[]string{"testdata/passes.star passes ", "testdata/fails.star test_fails failure"}, "failed",
 			[]string{"testdata/fails.star:2:14: assert.eq: got 1, want 2",

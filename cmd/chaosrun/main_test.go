@@ -66,6 +66,8 @@ func TestExitCodes(t *testing.T) {
 		out  string // what the output contains; "" for no output at all
 	}{
 		{[]string{"testdata/passes.star"}, 0, "PASS: 1 passed"},
+		// module code that prints is not a case of its own (issue 15).
+		{[]string{"testdata/module_prints.star"}, 0, "PASS: 2 passed, 0 failed"},
 		{[]string{"testdata/fails.star"}, 1, "assert.eq: got 1, want 2"},
 		{[]string{"testdata/bad_arg.star"}, 2, "testdata/bad_arg.star:1:6: sleep: for parameter duration: got list"},
 		{[]string{"testdata/syntax.star"}, 2, "testdata/syntax.star:1:3: got newline, want primary expression"},

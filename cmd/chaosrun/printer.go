@@ -102,11 +102,20 @@ func (p *printer) notRun(file string, names []string, reason string) {
 	}
 }
 
+// isCase says whether a result is reported as a case: every test_* case,
+// and the module code's pseudo-case (interp.LoadCase) only when it failed
+// (a module-level cleanup, say). Its events print as they happen either
+// way; a passing one is not a case, so the summary counts only test_*.
+func isCase(c interp.CaseResult) bool { return c.Name != interp.LoadCase || !c.Passed() }
+
 // caseDone prints a case's verdict as soon as it has finished.
 func (p *printer) caseDone(file string, c interp.CaseResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.current = nil
+	if !isCase(c) {
+		return
+	}
 	p.code = worse(p.code, caseCode(c, p.userStop()))
 	if c.Passed() {
 		p.passed++

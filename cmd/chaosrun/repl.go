@@ -34,7 +34,8 @@ func replCommand() *cli.Command {
 			"value after it. An error ends the statement, not the session. Ctrl-C cancels\n" +
 			"the running statement; Ctrl-D (end of input) ends the session, running its\n" +
 			"cleanups (defer, and what the engine created). On the simulator time is virtual\n" +
-			"as in a scenario: sleep(\"20m\") returns at once.",
+			"as in a scenario: sleep(\"20m\") returns at once. help() lists every builtin,\n" +
+			"help(x) shows the reference of x (help(sim.service), help(\"sim\"), help(repo)).",
 		Flags: []cli.Flag{
 			engineFlag("swarm engine: sim, docker or none"),
 			seedFlag(seedUsage),
@@ -66,6 +67,7 @@ func replAction(c *cli.Context) error {
 	}
 	out, errw := c.App.Writer, c.App.ErrWriter
 	opts := runner.Options(cfg)
+	opts.Predeclared = withHelp(opts.Predeclared, out)
 	opts.Sink = func(_ *interp.Case, e interp.Event) { fmt.Fprintln(out, e.Text()) }
 	sess, err := interp.NewSession(c.Context, opts)
 	if err != nil {
@@ -77,7 +79,7 @@ func replAction(c *cli.Context) error {
 	in := newLineReader(c, sigs)
 	defer in.close()
 	if in.tty {
-		fmt.Fprintf(out, "chaosrun repl on the %s engine; a blank line ends a block, Ctrl-D ends the session\n", cfg.Engine)
+		fmt.Fprintf(out, "chaosrun repl on the %s engine; a blank line ends a block, help() lists the builtins, Ctrl-D ends the session\n", cfg.Engine)
 	}
 	code := exitOK
 	if err := replLoop(sess, in, sigs, out, errw); err != nil {

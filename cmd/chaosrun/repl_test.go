@@ -57,6 +57,24 @@ defer(print, "cleanup ran")
 			[]string{"error: <stdin>:1:4: got newline, want primary expression\n"}, 0},
 		{"a block left open by the end of input runs", ".", "if True:\n    print(\"open block\")", nil,
 			[]string{"[+0s] main print: open block\n"}, nil, 0},
+		{"help", ".", `help
+help()
+help(sim.service)
+help("git")
+repo = git.init()
+help(repo.write)
+def f():
+    "Does f things."
+
+help(f)
+help("servce")
+help(1)
+`, []string{"--engine", "none"},
+			[]string{`type help() for every builtin`, "\ncore:\n", "  sleep(duration) ", "\nswarm:\n", "type help() for every builtin",
+				"sim.service(app, service=\"app\"", "Engines: sim (ignored with a warning elsewhere)",
+				"git:\n", "  git.clone(", "repo.write(name, data)\n\nWrites a file", "f, defined at <stdin>:1:1\n\nDoes f things.\n"},
+			[]string{`error: <stdin>:1:5: help: no builtin or family named "servce" (did you mean sim.service?)`,
+				"error: <stdin>:1:5: help: no reference for a value of type int"}, 0},
 		{"arguments are a usage error", ".", "", []string{"x.star"}, nil, []string{`unexpected argument "x.star"`}, exitUsage},
 	}
 	for _, tt := range tests {
