@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,6 +78,14 @@ func TestDeployRefusals(t *testing.T) {
 		{"a service name of 64 characters", engine.Stack{},
 			engine.Stack{Services: map[string]swarm.ServiceSpec{"st_" + strings.Repeat("s", 61): {}}},
 			"deploy stack st: create service st_" + strings.Repeat("s", 61) + ": " + errDNSLength},
+		{"more replicas than the simulator models", engine.Stack{},
+			engine.Stack{Services: map[string]swarm.ServiceSpec{app: spec("app", replicas(MaxReplicas+1))}},
+			"deploy stack st: service st_app: 10001 replicas, more than the simulator models (at most 10000 per service)"},
+		{"replicas at uint64's limit", engine.Stack{},
+			engine.Stack{Services: map[string]swarm.ServiceSpec{app: spec("app", replicas(math.MaxUint64))}},
+			"deploy stack st: service st_app: 18446744073709551615 replicas, more than the simulator models (at most 10000 per service)"},
+		{"as many replicas as the simulator models", engine.Stack{},
+			engine.Stack{Services: map[string]swarm.ServiceSpec{app: spec("app", replicas(MaxReplicas))}}, ""},
 		{"a secret's data changed", engine.Stack{Secrets: []swarm.SecretSpec{secret("st_s_v1", "one")}},
 			engine.Stack{Secrets: []swarm.SecretSpec{secret("st_s_v1", "two")}},
 			"deploy stack st: update secret st_s_v1: " + errLabelsOnly},
@@ -157,5 +166,10 @@ func TestUpdateOutOfSequence(t *testing.T) {
 	}
 	if got := w.service(app).Spec.Labels["x"]; got != "3" {
 		t.Errorf("label x = %q after the update, want 3", got)
+	}
+	err = w.s.UpdateService(w.ctx, app, w.service(app).Version, spec("app", replicas(MaxReplicas+1)))
+	want = "update service st_app: 10001 replicas, more than the simulator models (at most 10000 per service)"
+	if errText(err) != want {
+		t.Errorf("update to too many replicas: got %q, want %q", errText(err), want)
 	}
 }
