@@ -34,7 +34,7 @@ func NewApp(domain string, repo *gitcache.Repo, env map[string]string) (*App, er
 		return nil, fmt.Errorf("app needs a domain or a STACK_NAME")
 	}
 	if repo == nil {
-		return nil, fmt.Errorf("app %s: no recipe checkout", domain)
+		return nil, fmt.Errorf("app %s: no recipe checkout", echoRaw(domain))
 	}
 	a := &App{Domain: domain, Repo: repo, Env: map[string]string{}}
 	for k, v := range env {

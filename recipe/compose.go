@@ -11,6 +11,8 @@ import (
 	"github.com/docker/cli/cli/compose/loader"
 	"github.com/docker/cli/cli/compose/template"
 	composetypes "github.com/docker/cli/cli/compose/types"
+
+	"github.com/coop-cloud/chaosrun/cut"
 )
 
 // DefaultComposeFile is used when the env sets no COMPOSE_FILE.
@@ -48,12 +50,12 @@ func (a *App) ComposeFiles() ([]string, error) {
 			return nil, err
 		}
 		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("compose file %s does not exist in recipe %s", f, a.RecipeName())
+			return nil, fmt.Errorf("compose file %s does not exist in recipe %s", echoRaw(f), echoRaw(a.RecipeName()))
 		}
 		files = append(files, f)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("COMPOSE_FILE %q names no compose file", spec)
+		return nil, fmt.Errorf("COMPOSE_FILE %s names no compose file", echo(spec))
 	}
 	return files, nil
 }
@@ -93,7 +95,7 @@ func (a *App) LoadCompose() (*Compose, error) {
 	})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), a.Repo.Path(), a.Repo.Shown())
-		return nil, fmt.Errorf("compose files %s: %s", strings.Join(files, ", "), msg)
+		return nil, fmt.Errorf("compose files %s: %s", echoRaw(strings.Join(files, ", ")), cut.Text(msg))
 	}
 	c := &Compose{Files: files, Config: cfg}
 	for w := range warn {
@@ -114,7 +116,7 @@ func warnUnset(env map[string]string, warn map[string]bool) func(string, templat
 		for _, g := range plainRef.FindAllStringSubmatch(s, -1) {
 			name := g[1] + g[2]
 			if _, ok := env[name]; name != "" && !ok {
-				warn[fmt.Sprintf("The %q variable is not set. Defaulting to a blank string.", name)] = true
+				warn[fmt.Sprintf("The %s variable is not set. Defaulting to a blank string.", echo(name))] = true
 			}
 		}
 		return template.Substitute(s, m)
@@ -130,7 +132,7 @@ func yamlError(file string, err error) error {
 		line := msg[m[2]:m[3]]
 		rest := strings.TrimSpace(msg[:m[0]] + msg[m[1]:])
 		rest = strings.TrimSpace(strings.TrimPrefix(rest, "yaml: unmarshal errors:"))
-		return fmt.Errorf("%s:%s: %s", file, line, rest)
+		return fmt.Errorf("%s:%s: %s", echoRaw(file), line, cut.Text(rest))
 	}
-	return fmt.Errorf("%s: %w", file, err)
+	return fmt.Errorf("%s: %s", echoRaw(file), cut.Text(msg))
 }

@@ -25,7 +25,7 @@ type DirtyError struct {
 }
 
 func (e *DirtyError) Error() string {
-	return fmt.Sprintf("%s (%s) has locally unstaged changes? please commit/remove your changes before proceeding", e.Recipe, e.Path)
+	return fmt.Sprintf("%s (%s) has locally unstaged changes? please commit/remove your changes before proceeding", echoRaw(e.Recipe), e.Path)
 }
 
 // StampLabels sets abra's deploy labels on the app service's deploy labels,

@@ -17,11 +17,11 @@ func secretRefs(ns convert.Namespace, svc composetypes.ServiceConfig, defs map[s
 	for _, s := range svc.Secrets {
 		def, ok := defs[s.Source]
 		if !ok {
-			return nil, fmt.Errorf("undefined secret %q", s.Source)
+			return nil, fmt.Errorf("undefined secret %s", echo(s.Source))
 		}
 		r := resolveRef(ns, composetypes.FileReferenceConfig(s), def.Name)
 		if targets[r.Target] {
-			return nil, fmt.Errorf("duplicate secret target for %s not allowed", r.Name)
+			return nil, fmt.Errorf("duplicate secret target for %s not allowed", echoRaw(r.Name))
 		}
 		targets[r.Target] = true
 		refs = append(refs, &swarm.SecretReference{
@@ -41,7 +41,7 @@ func configRefs(ns convert.Namespace, svc composetypes.ServiceConfig, defs map[s
 	for _, c := range svc.Configs {
 		def, ok := defs[c.Source]
 		if !ok {
-			return nil, fmt.Errorf("undefined config %q", c.Source)
+			return nil, fmt.Errorf("undefined config %s", echo(c.Source))
 		}
 		r := resolveRef(ns, composetypes.FileReferenceConfig(c), def.Name)
 		refs = append(refs, &swarm.ConfigReference{

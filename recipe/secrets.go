@@ -60,7 +60,7 @@ func (a *App) Secrets(c *Compose) ([]Secret, error) {
 		if v, ok := mods["length"]; ok {
 			n, msg := secretLength(v)
 			if msg != "" {
-				return nil, fmt.Errorf("%s: %s", SecretVersionKey(local), msg)
+				return nil, fmt.Errorf("%s: %s", echoRaw(SecretVersionKey(local)), msg)
 			}
 			s.Length = n
 		}

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	composetypes "github.com/docker/cli/cli/compose/types"
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
@@ -117,11 +119,11 @@ func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (en
 	sort.Strings(externals)
 	secretSpecs, err := convert.Secrets(ns, cfg.Secrets)
 	if err != nil {
-		return engine.Stack{}, err
+		return engine.Stack{}, errors.New(cut.Text(err.Error()))
 	}
 	configSpecs, err := convert.Configs(ns, cfg.Configs)
 	if err != nil {
-		return engine.Stack{}, err
+		return engine.Stack{}, errors.New(cut.Text(err.Error()))
 	}
 	sort.Slice(secretSpecs, func(i, j int) bool { return secretSpecs[i].Name < secretSpecs[j].Name })
 	sort.Slice(configSpecs, func(i, j int) bool { return configSpecs[i].Name < configSpecs[j].Name })
@@ -130,21 +132,27 @@ func convertStack(stack string, cfg *composetypes.Config, apiVersion string) (en
 		Services: map[string]swarm.ServiceSpec{},
 	}
 	for _, svc := range cfg.Services {
-		secrets, err := secretRefs(ns, svc, cfg.Secrets)
+		spec, err := convertService(apiVersion, ns, svc, cfg)
 		if err != nil {
-			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
-		}
-		configs, err := configRefs(ns, svc, cfg.Configs)
-		if err != nil {
-			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
-		}
-		spec, err := convert.Service(apiVersion, ns, svc, cfg.Networks, cfg.Volumes, secrets, configs)
-		if err != nil {
-			return engine.Stack{}, fmt.Errorf("service %s: %w", svc.Name, err)
+			return engine.Stack{}, fmt.Errorf("service %s: %s", echoRaw(svc.Name), cut.Text(err.Error()))
 		}
 		st.Services[spec.Name] = spec
 	}
 	return st, nil
+}
+
+// convertService converts one service with its secret and config
+// references.
+func convertService(apiVersion string, ns convert.Namespace, svc composetypes.ServiceConfig, cfg *composetypes.Config) (swarm.ServiceSpec, error) {
+	secrets, err := secretRefs(ns, svc, cfg.Secrets)
+	if err != nil {
+		return swarm.ServiceSpec{}, err
+	}
+	configs, err := configRefs(ns, svc, cfg.Configs)
+	if err != nil {
+		return swarm.ServiceSpec{}, err
+	}
+	return convert.Service(apiVersion, ns, svc, cfg.Networks, cfg.Volumes, secrets, configs)
 }
 
 // servicesNetworks is the set of networks the services join, "default" for

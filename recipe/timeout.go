@@ -22,7 +22,7 @@ func (d *Deploy) Timeout() (timeout time.Duration, ok bool, err error) {
 	}
 	secs, err := strconv.Atoi(v)
 	if err != nil || secs < 0 {
-		return 0, false, fmt.Errorf("label %s=%q: want a number of seconds", LabelKey(d.Stack.Namespace, "timeout"), v)
+		return 0, false, fmt.Errorf("label %s=%s: want a number of seconds", echoRaw(LabelKey(d.Stack.Namespace, "timeout")), echo(v))
 	}
 	return time.Duration(secs) * time.Second, true, nil
 }
