@@ -7,11 +7,14 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/coop-cloud/chaosrun/cut"
 )
 
 // Check parses and resolves a scenario and every module it loads, without
 // running anything: syntax errors, unknown names, loads that leave the root
-// or name a missing file or symbol. It returns every problem found.
+// or name a missing file or symbol. It returns the problems found, the
+// first cut.MaxErrors of them and then one that counts the rest.
 func Check(path string, predeclared starlark.StringDict, root string) []error {
 	if root == "" {
 		root = filepath.Dir(path)
@@ -22,6 +25,9 @@ func Check(path string, predeclared starlark.StringDict, root string) []error {
 	}
 	ck := &checker{predeclared: predeclared, root: absRoot, seen: map[string]map[string]bool{}}
 	ck.file(path, path)
+	if more := len(ck.errs) - cut.MaxErrors; more > 0 {
+		ck.errs = append(ck.errs[:cut.MaxErrors], &ScriptError{Msg: cut.More(more)})
+	}
 	return ck.errs
 }
 
@@ -62,11 +68,11 @@ func (ck *checker) load(from string, load *syntax.LoadStmt) {
 	pos := load.Module.TokenPos
 	real, err := confined(ck.root, module, target)
 	if err != nil {
-		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: %v", pos, module, err)})
+		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %s: %s", pos, cut.Quote(module), cut.Text(err.Error()))})
 		return
 	}
 	if _, err := os.Stat(real); err != nil {
-		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: no such file", pos, module)})
+		ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %s: no such file", pos, cut.Quote(module))})
 		return
 	}
 	names := ck.file(target, real)
@@ -75,7 +81,7 @@ func (ck *checker) load(from string, load *syntax.LoadStmt) {
 	}
 	for _, from := range load.From {
 		if !names[from.Name] {
-			ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %q: module defines no %s", from.NamePos, module, from.Name)})
+			ck.errs = append(ck.errs, &ScriptError{Msg: fmt.Sprintf("%s: load %s: module defines no %s", from.NamePos, cut.Quote(module), cut.Raw(from.Name))})
 		}
 	}
 }

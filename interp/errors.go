@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.starlark.net/resolve"
+
+	"github.com/coop-cloud/chaosrun/cut"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -19,7 +21,8 @@ func (e *ScriptError) Error() string { return e.Msg }
 
 // staticError turns a parse or resolve error into a ScriptError with
 // file:line:col positions, suggesting a close predeclared name for an
-// undefined one.
+// undefined one. A file with many resolve errors reports its first ones
+// and a count (package cut).
 func staticError(err error, predeclared starlark.StringDict) error {
 	var se syntax.Error
 	if errors.As(err, &se) {
@@ -31,7 +34,7 @@ func staticError(err error, predeclared starlark.StringDict) error {
 		for i, e := range rl {
 			msgs[i] = fmt.Sprintf("%s: %s%s", e.Pos, e.Msg, hint(e.Msg, predeclared))
 		}
-		return &ScriptError{Msg: strings.Join(msgs, "\n")}
+		return &ScriptError{Msg: cut.Errors(msgs)}
 	}
 	return &ScriptError{Msg: err.Error()}
 }
@@ -115,7 +118,7 @@ func Position(err error) string {
 // hint suggests the closest predeclared name for "undefined: x".
 func hint(msg string, predeclared starlark.StringDict) string {
 	name, ok := strings.CutPrefix(msg, "undefined: ")
-	if !ok || strings.Contains(name, " ") {
+	if !ok || strings.Contains(name, " ") || len(name) > cut.Limit { // no name is that close to a long one
 		return ""
 	}
 	return Suggest(name, predeclared.Keys())
