@@ -37,7 +37,7 @@ func TestCheckBoundsItsReport(t *testing.T) {
 		want       []string
 	}{
 		{"500 undefined names", // 35 s in the resolver's own spelling hints
- write("undefined.star", undefined.String()), 11,
+			write("undefined.star", undefined.String()), 11,
 			[]string{"undefined.star:1:6: undefined: nope0\n", "undefined.star:10:6: undefined: nope9\n... and 490 more errors"}},
 		{"30 loads of missing files", write("loads.star", loads.String()), 11,
 			[]string{`loads.star:1:6: load "missing0.star": no such file`, "\n... and 20 more errors"}},
