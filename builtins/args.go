@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/cut"
 )
 
 // Duration is a builtin argument that accepts "5s", "20m", "1h30m" (Go
@@ -22,7 +24,7 @@ func (d *Duration) Unpack(v starlark.Value) error {
 	case starlark.String:
 		p, err := time.ParseDuration(string(v))
 		if err != nil || p < 0 {
-			return fmt.Errorf("got %s, want a duration like \"5s\", \"20m\" or \"1h30m\"", v.String())
+			return fmt.Errorf("got %s, want a duration like \"5s\", \"20m\" or \"1h30m\"", cut.Quote(string(v)))
 		}
 		*d = Duration(p)
 		return nil
@@ -30,9 +32,9 @@ func (d *Duration) Unpack(v starlark.Value) error {
 		f, _ := starlark.AsFloat(v)
 		switch {
 		case math.IsNaN(f) || f < 0:
-			return fmt.Errorf("got %s, want a duration that is not negative", v.String())
+			return fmt.Errorf("got %s, want a duration that is not negative", cut.Raw(v.String()))
 		case f*float64(time.Second) >= math.MaxInt64:
-			return fmt.Errorf("%ss is out of range (at most 292 years)", v.String())
+			return fmt.Errorf("%ss is out of range (at most 292 years)", cut.Raw(v.String()))
 		}
 		*d = Duration(time.Duration(f * float64(time.Second)))
 		return nil
@@ -88,9 +90,9 @@ func (s *Size) Unpack(v starlark.Value) error {
 		i, ok := n.Int64()
 		switch {
 		case n.Sign() < 0:
-			return fmt.Errorf("got %s, want a size in bytes that is not negative", n)
+			return fmt.Errorf("got %s, want a size in bytes that is not negative", cut.Raw(n.String()))
 		case !ok:
-			return fmt.Errorf("%s is out of range (at most 8EiB)", n)
+			return fmt.Errorf("%s is out of range (at most 8EiB)", cut.Raw(n.String()))
 		}
 		*s = Size(i)
 		return nil
@@ -104,12 +106,12 @@ func (s *Size) Unpack(v starlark.Value) error {
 			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 			switch {
 			case err == nil && f*u.mult >= math.MaxInt64:
-				return fmt.Errorf("%q is out of range (at most 8EiB)", str)
+				return fmt.Errorf("%s is out of range (at most 8EiB)", cut.Quote(str))
 			case err == nil && f >= 0: // NaN is neither
 				*s = Size(f * u.mult)
 				return nil
 			}
 		}
 	}
-	return fmt.Errorf("got %q, want a size like \"512MiB\" or \"1.5GiB\"", str)
+	return fmt.Errorf("got %s, want a size like \"512MiB\" or \"1.5GiB\"", cut.Quote(str))
 }

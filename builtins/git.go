@@ -10,6 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/recipe"
@@ -119,7 +120,7 @@ func gitInit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	srcDir := interp.Path(thread, src)
 	if src != "" {
 		if info, err := os.Stat(srcDir); err != nil || !info.IsDir() {
-			return nil, fmt.Errorf("%s: src %s is not a folder%s", fn.Name(), src, interp.PathHint(thread, src))
+			return nil, fmt.Errorf("%s: src %s is not a folder%s", fn.Name(), cut.Raw(src), interp.PathHint(thread, src))
 		}
 	}
 	dir, shown, err := initDir(thread, path, src)

@@ -9,6 +9,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/coop-cloud/chaosrun/clock"
+	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -49,7 +50,7 @@ func (e *branchError) Unwrap() error { return e.err }
 
 func parallel(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(kwargs) > 0 {
-		return nil, fmt.Errorf("%s: unexpected keyword argument %s", fn.Name(), kwargs[0][0])
+		return nil, fmt.Errorf("%s: unexpected keyword argument %s", fn.Name(), cut.Raw(kwargs[0][0].String()))
 	}
 	fns := make([]starlark.Callable, len(args))
 	for i, a := range args {

@@ -9,6 +9,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/engine"
 	"github.com/coop-cloud/chaosrun/gitcache"
 	"github.com/coop-cloud/chaosrun/interp"
@@ -201,7 +202,7 @@ func simRace(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 	}
 	if s := simOf(thread, fn); s != nil {
 		if err := s.SetRace(name, outcome); err != nil {
-			return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+			return nil, fmt.Errorf("%s: %s", fn.Name(), cut.Text(err.Error()))
 		}
 	}
 	return starlark.None, nil
