@@ -8,7 +8,7 @@ import (
 
 // fixtureApp builds the fixture and an app on it with env (plus the secret
 // version).
-func fixtureApp(t *testing.T, env map[string]string) (*Fixture, *App) {
+func fixtureApp(t testing.TB, env map[string]string) (*Fixture, *App) {
 	t.Helper()
 	f := buildFixture(t)
 	e := map[string]string{"SECRET_DB_PASSWORD_VERSION": "v1"}

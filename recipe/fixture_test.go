@@ -127,7 +127,7 @@ func applyEdit(r *gitcache.Repo, e Edit) error {
 }
 
 // buildFixture builds the discourse fixture in a temp dir removed after t.
-func buildFixture(t *testing.T) *Fixture {
+func buildFixture(t testing.TB) *Fixture {
 	t.Helper()
 	f, err := BuildDiscourseFixture(fixtureSrc, "")
 	if err != nil {

@@ -3,6 +3,8 @@ package runner
 import (
 	"fmt"
 	"maps"
+
+	"github.com/coop-cloud/chaosrun/cut"
 )
 
 // SeedRange is a share of a sweep's seeds: of First, First+1, ...,
@@ -82,7 +84,7 @@ func (s *ExploreSummary) Check() error {
 			return fmt.Errorf("case %d: want an object with a name", i)
 		}
 		if err := s.checkCase(cs); err != nil {
-			return fmt.Errorf("case %s: %v", cs.Name, err)
+			return fmt.Errorf("case %s: %v", cut.Raw(cs.Name), err)
 		}
 	}
 	return nil
@@ -102,7 +104,7 @@ func (s *ExploreSummary) checkCase(cs *CaseStats) error {
 	n := 0
 	for msg, k := range cs.Failures {
 		if k < 1 {
-			return fmt.Errorf("failure %q counted %d times: want at least 1", msg, k)
+			return fmt.Errorf("failure %s counted %d times: want at least 1", cut.Quote(msg), k)
 		}
 		n += k
 	}
@@ -138,7 +140,7 @@ func (s *ExploreSummary) Merge(o *ExploreSummary) error {
 	}
 	switch {
 	case o.File != s.File:
-		return fmt.Errorf("a summary of %s, not of %s", o.File, s.File)
+		return fmt.Errorf("a summary of %s, not of %s", cut.Raw(o.File), cut.Raw(s.File))
 	case !maps.Equal(o.Vars, s.Vars) || o.Root != s.Root:
 		return fmt.Errorf("run with other --var or --root values than the summaries before it")
 	}
