@@ -3,6 +3,7 @@ package recipe
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/internal/fuzzcheck"
@@ -58,6 +59,7 @@ func FuzzLoadCompose(f *testing.F) {
 		"version: \"3.8\"\nservices:\n  app:\n    secrets: [nope]\n    configs: [nada]\n",
 		"version: \"3.8\"\nservices:\n  app:\n    healthcheck:\n      start_period: soon\n    labels: [\"coop-cloud.${STACK_NAME}.timeout=x\"]\n",
 		"version: \"3.8\"\nservices:\n  app:\n    deploy:\n      replicas: 1\n      replicas: 2\n      replicas: 3\n",
+		"version: \"3.8\"\nservices:\n  app:\n    deploy:\n" + strings.Repeat("      replicas: 1\n", 20),
 		"a: &a [*a]\n",
 		"- a\n",
 		"version: \"3.8\"\nservices:\n  app:\n    image: a: b\n",
@@ -69,12 +71,21 @@ func FuzzLoadCompose(f *testing.F) {
 		if err := fx.Repo.WriteFile("compose.fuzz.yml", []byte(overlay)); err != nil {
 			t.Fatal(err)
 		}
-		c, err := a.LoadCompose()
-		if err == nil {
-			_, err = convertStack(a.StackName(), c.Config, "")
-		}
-		if err != nil {
-			fuzzcheck.Message(t, overlay, err.Error(), recipeBounds)
+		done := make(chan error, 1)
+		go func() {
+			c, err := a.LoadCompose()
+			if err == nil {
+				_, err = convertStack(a.StackName(), c.Config, "")
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				fuzzcheck.Message(t, overlay, err.Error(), recipeBounds)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no answer in 10 s for %.300q", overlay)
 		}
 	})
 }

@@ -81,6 +81,7 @@ func FuzzScenario(f *testing.F) {
 		"x = " + strings.Repeat("(", 2000) + "1" + strings.Repeat(")", 2000) + "\n",
 		"load(\"../nope.star\", \"x\")\nload(\"/etc/passwd\", \"y\")\n",
 		"x = nope\ny = nada\nz = 1 +\n",
+		strings.Repeat("x = nope\n", 20),
 	} {
 		f.Add(seed)
 	}
