@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,7 +63,11 @@ var costly = regexp.MustCompile(`\*\s*[0-9]{5}|[0-9]{5}\s*\*|\*.*\*|<<|while|ran
 // timeout, to a verdict; no builtin panics and no static error report
 // grows without bound.
 func FuzzScenario(f *testing.F) {
-	app := "repo = git.init(src = \"../examples/recipes/testapp\")\nrepo.commit(\"one\")\n" +
+	fixture, err := filepath.Abs("../examples/recipes/testapp") // the scenario is in a temp folder
+	if err != nil {
+		f.Fatal(err)
+	}
+	app := fmt.Sprintf("repo = git.init(src = %q)\nrepo.commit(\"one\")\n", fixture) +
 		"app = coop.app(\"t.example.com\", recipe = repo)\n"
 	for _, seed := range []string{
 		"print(1)\n",
