@@ -124,8 +124,8 @@ func ptr[T any](v T) *T { return &v }
 // task with its own timers, events and memory accounting: measured on two
 // cores, 10,000 slots hold about 60 MB and 100,000 about 250 MB within 20
 // seconds, and replicas: 10000000 (a typo) reached 3 GB in 7 s. A
-// convergence wait inspects every task on each event, so waits on a few
-// hundred replicas already take minutes; past 10,000 no run would finish.
+// convergence wait inspects every task on each event, so a wait on 400
+// replicas took over two minutes; past 10,000 no run would finish.
 const MaxReplicas = 10_000
 
 // checkReplicas refuses a replicated service with more than MaxReplicas
