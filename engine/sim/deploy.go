@@ -8,7 +8,6 @@ import (
 
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
@@ -50,7 +49,7 @@ func (s *Sim) Deploy(ctx context.Context, st engine.Stack) error {
 			continue
 		}
 		if err := checkName("service", rec.spec.Name); err != nil {
-			return fmt.Errorf("deploy stack %s: create service %s: %w", st.Namespace, cut.Raw(rec.spec.Name), err)
+			return fmt.Errorf("deploy stack %s: create service %s: %w", st.Namespace, rec.spec.Name, err)
 		}
 		s.createService(rec.spec.Name, rec)
 	}

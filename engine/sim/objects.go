@@ -10,7 +10,6 @@ import (
 
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/coop-cloud/chaosrun/cut"
 	"github.com/coop-cloud/chaosrun/engine"
 )
 
@@ -112,7 +111,7 @@ func (s *Sim) putObject(kind string, a swarm.Annotations, data []byte) error {
 // it (none for the swarm's own networks).
 func (s *Sim) createObject(kind, name string, labels map[string]string, data []byte) error {
 	if err := checkName(kind, name); err != nil {
-		return fmt.Errorf("create %s %s: %w", kind, cut.Raw(name), err)
+		return fmt.Errorf("create %s %s: %w", kind, name, err)
 	}
 	s.raft++
 	s.objects[kind+"/"+name] = &object{kind: kind, id: s.newID(), name: name, namespace: labels[engine.NamespaceLabel], created: s.now(),
@@ -154,7 +153,7 @@ func (s *Sim) addNetwork(name string) error {
 		return fmt.Errorf("network %s already exists", name)
 	}
 	if err := checkName("network", name); err != nil {
-		return fmt.Errorf("create network %s: %w", cut.Raw(name), err)
+		return fmt.Errorf("create network %s: %w", name, err)
 	}
 	s.raft++
 	s.objects["network/"+name] = &object{kind: "network", id: "network-" + name, name: name, created: s.now(), version: s.raft}

@@ -31,7 +31,7 @@ var rules = map[string]Rule{
 	"engine":             {Imports: []string{"clock"}, Never: neither},
 	"engine/converge":    {Imports: []string{"clock", "engine"}, Never: neither},
 	"engine/enginetest":  {Imports: []string{"clock", "engine"}, Never: neither},
-	"engine/sim":         {Imports: []string{"clock", "cut", "deepcopy", "engine"}, Never: neither},
+	"engine/sim":         {Imports: []string{"clock", "deepcopy", "engine"}, Never: neither},
 	"engine/docker":      {Imports: []string{"clock", "engine", "procid"}, Never: gitCompose},
 	"gitcache":           {Imports: []string{"internal/confine"}, Never: []string{"github.com/docker/"}},
 	"recipe":             {Imports: []string{"cut", "engine", "gitcache", "internal/confine"}, Never: dockerClient},
