@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"go.starlark.net/starlark"
+
+	"github.com/coop-cloud/chaosrun/cut"
 )
 
 // Path resolves a path a script names (a recipe folder, a fixture, an env
@@ -28,9 +30,9 @@ func PathHint(thread *starlark.Thread, p string) string {
 		return ""
 	}
 	if file := CaseOf(thread).File; file != SessionFile {
-		return fmt.Sprintf(" (looked for %s, relative to the folder of %s)", Path(thread, p), file)
+		return fmt.Sprintf(" (looked for %s, relative to the folder of %s)", cut.Raw(Path(thread, p)), file)
 	}
-	return fmt.Sprintf(" (looked for %s, relative to the working directory)", Path(thread, p))
+	return fmt.Sprintf(" (looked for %s, relative to the working directory)", cut.Raw(Path(thread, p)))
 }
 
 // scenarioDir is the folder relative paths of the running scenario start
