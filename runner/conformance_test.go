@@ -23,14 +23,15 @@ import (
 // real outcome must be one the simulator produced, and the real verdict
 // durations must be within conformTolerance of that simulated run's.
 //
-// conformParallel is how many real cases run at once. Six on a two-core
-// machine, beside the other packages' real-swarm tests, slowed swarm's own
-// update timings by about 2 s (three replicas in two batches: 7.4 s where
-// the simulator and a lone run say 5.6 s), outside the tolerance; the
-// daemon must not be the bottleneck of what is measured.
+// conformParallel is how many real cases run at once: one. Four or six at
+// once on a two-core machine slowed swarm's own update timings by about
+// 2 s (three replicas in two batches: 7.3-7.9 s where the simulator and a
+// lone run say 5.6 s), outside the tolerance, with this session's code and
+// the previous stop's alike; the daemon must not be the bottleneck of what
+// is measured. It costs about five minutes of CI.
 const (
 	conformSeeds    = 40
-	conformParallel = 4
+	conformParallel = 1
 )
 
 // conformTolerance is how far a real duration may be from the simulated
