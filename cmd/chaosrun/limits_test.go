@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestCaseTimeout: a case that hangs is named as it starts, fails when its
@@ -69,17 +67,13 @@ func TestMemoryBudget(t *testing.T) {
 	}
 }
 
-// runFailing runs chaosrun with args, checks that it exits 1 (a case
-// failed) and returns its output. A minute's bound only keeps a
-// regression from hanging the test.
+// runFailing runs chaosrun with args (bounded by the chaosrun helper),
+// checks that it exits 1 (a case failed) and returns stdout and stderr.
 func runFailing(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chaosrunBin, args...)
-	out, _ := cmd.CombinedOutput()
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("exit %d, want 1\n%s", code, out)
+	code, out, stderr := chaosrun(t, args...)
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d\n%s%s", code, exitFailed, out, stderr)
 	}
-	return string(out)
+	return out + stderr
 }
