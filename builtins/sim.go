@@ -58,7 +58,11 @@ triggers a rollback, "restart" (the restart supervisor runs first and builds
 the replacement from the failed spec, about 4 runs in 5) or "rollback" (the
 rollback restores the old spec first, so the slot is clean and the rollback
 completes at once). "slot_order": the order an update takes its slots,
-"random" or "ascending". "seed" draws the race from the seed again, the
+"random" or "ascending". "next_slot": when a new task fails while an update
+still has slots to hand out, "failure" (the updater reads the failure first,
+about 10 runs in 11) or "next_slot" (the worker moves on and the next slot
+gets a new task before the failure is read, so a rollback touches two slots
+with parallelism 1). "seed" draws the race from the seed again, the
 default. See docs/swarm-semantics.md §15.`,
 			Example: `sim.race("restart_rollback", "rollback")`},
 	)

@@ -17,6 +17,11 @@ const (
 	// RaceSlotOrder: the order in which an updater run takes its dirty
 	// slots, "random" (swarmkit ranges over a map) or "ascending".
 	RaceSlotOrder = "slot_order"
+	// RaceNextSlot: when a new task a worker awaits fails while slots
+	// remain to be handed out, does the updater read the failure first
+	// ("failure") or does the worker's wait end with it and the next slot
+	// start before the failure is read ("next_slot")?
+	RaceNextSlot = "next_slot"
 	// RaceSeed leaves a race to the seed.
 	RaceSeed = "seed"
 )
@@ -25,10 +30,20 @@ const (
 // start-first, 2 of 7 stop-first and 1 of 7 failed-rollback runs.
 const rollbackFirst = 4.0 / 21
 
+// nextSlotFirst is how often a worker's wait read a failing task first
+// and the next slot started before the rollback: the worker and the
+// updater's failure watch read the same task event on two goroutines, and
+// a freed worker then meets a select between the next slot and the
+// failure event (docs/swarm-semantics.md §15). Measured on the real swarm
+// with two start-first replicas, parallelism 1, one case at a time: 1 run
+// in 11.
+const nextSlotFirst = 1.0 / 11
+
 // raceOutcomes are each race's outcomes, "seed" first.
 var raceOutcomes = map[string][]string{
 	RaceRestartRollback: {RaceSeed, "restart", "rollback"},
 	RaceSlotOrder:       {RaceSeed, "random", "ascending"},
+	RaceNextSlot:        {RaceSeed, "failure", "next_slot"},
 }
 
 // raceNames lists the races and their outcomes, for error messages.
@@ -85,4 +100,15 @@ func (s *Sim) orderSlots(slots []slot) {
 		return
 	}
 	s.rng.Shuffle(len(slots), func(i, j int) { slots[i], slots[j] = slots[j], slots[i] })
+}
+
+// nextSlotWins draws the failure-versus-next-slot race for one failure.
+func (s *Sim) nextSlotWins() bool {
+	switch s.pin(RaceNextSlot) {
+	case "failure":
+		return false
+	case "next_slot":
+		return true
+	}
+	return s.rng.Float64() < nextSlotFirst
 }

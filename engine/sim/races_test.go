@@ -106,3 +106,28 @@ func TestSetRaceRefusesUnknown(t *testing.T) {
 		}
 	}
 }
+
+// docs/swarm-semantics.md §15: a failing new task with a slot still to
+// hand out rolls back after one slot when the failure is read first, and
+// after two when the worker's wait ends first and the next slot starts.
+func TestNextSlotRace(t *testing.T) {
+	for _, tc := range []struct {
+		outcome string
+		slots   int // slots that got a V=2 task
+	}{{"failure", 1}, {"next_slot", 2}} {
+		t.Run(tc.outcome, func(t *testing.T) {
+			w := newWorld(t, 1)
+			if err := w.s.SetRace(RaceNextSlot, tc.outcome); err != nil {
+				t.Fatal(err)
+			}
+			w.deploy(nil, spec("app", env("V=1"), replicas(2), health(time.Second, 2, 0), update(startFirst)))
+			w.untilRunning(app, 2, time.Minute)
+			w.deploy(map[string][]engine.Fault{app: {{Kind: engine.FaultUnhealthy}}},
+				spec("app", env("V=2"), replicas(2), health(time.Second, 2, 0), update(startFirst)))
+			w.untilState(app, swarm.UpdateStateRollbackCompleted, time.Minute)
+			if got := len(newTasks(w, "V=2")); got != tc.slots {
+				t.Errorf("%d slots got a new task before the rollback, want %d", got, tc.slots)
+			}
+		})
+	}
+}

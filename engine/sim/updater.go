@@ -229,6 +229,15 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 	if u.phase == phaseDone {
 		return
 	}
+	if u.watch && rank(state) > runningRank && u.nextSlotFirst(t) {
+		// The worker's wait read the failure first and the freed worker
+		// took the next slot before the failure was read
+		// (docs/swarm-semantics.md §15).
+		delete(u.waits, t)
+		u.updated[t] = u.s.now()
+		u.idle++
+		u.pump()
+	}
 	if u.watch && rank(state) > runningRank {
 		switch u.phase {
 		case phaseSlots, phaseMonitor:
@@ -250,6 +259,14 @@ func (u *updater) taskEvent(t *task, state swarm.TaskState) {
 		}
 		u.slotDone()
 	}
+}
+
+// nextSlotFirst is whether t's failure, awaited by a worker while slots
+// remain to hand out and with no update delay, lets the next slot start
+// before the updater reads the failure: a race drawn once per such failure.
+func (u *updater) nextSlotFirst(t *task) bool {
+	return u.phase == phaseSlots && u.waits[t] != nil && u.cfg.Delay == 0 &&
+		u.next < len(u.slots) && u.counts(t) && u.s.nextSlotWins()
 }
 
 // breakLoop leaves slotsLoop or monitorLoop after a triggered action.
