@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -63,11 +62,12 @@ var costly = regexp.MustCompile(`\*\s*[0-9]{5}|[0-9]{5}\s*\*|\*.*\*|<<|while|ran
 // timeout, to a verdict; no builtin panics and no static error report
 // grows without bound.
 func FuzzScenario(f *testing.F) {
-	fixture, err := filepath.Abs("../examples/recipes/testapp") // the scenario is in a temp folder
-	if err != nil {
-		f.Fatal(err)
-	}
-	app := fmt.Sprintf("repo = git.init(src = %q)\nrepo.commit(\"one\")\n", fixture) +
+	// A copy of the fixture next to the scenario: a mutation such as
+	// git.init("testapp") makes a repository where the path points, and
+	// that must never be the project's own examples folder.
+	dir := f.TempDir()
+	copyDir(f, "../examples/recipes/testapp", filepath.Join(dir, "testapp"))
+	app := "repo = git.init(src = \"testapp\")\nrepo.commit(\"one\")\n" +
 		"app = coop.app(\"t.example.com\", recipe = repo)\n"
 	for _, seed := range []string{
 		"print(1)\n",
@@ -90,7 +90,6 @@ func FuzzScenario(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, src string) {
 		if costly.MatchString(src) {
 			return

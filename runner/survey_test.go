@@ -53,7 +53,7 @@ func TestBlastRadiusOnAFolderItHasNeverSeen(t *testing.T) {
 	}
 }
 
-func copyDir(t *testing.T, src, dst string) {
+func copyDir(t testing.TB, src, dst string) {
 	t.Helper()
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -71,7 +71,7 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-func write(t *testing.T, path, data string) {
+func write(t testing.TB, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
