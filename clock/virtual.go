@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -43,6 +44,7 @@ type vthread struct {
 	result error
 	ctx    context.Context
 	sig    *vsignal
+	until  event // the deadline of the current wait (index ≥ 0 while queued)
 }
 
 // NewVirtual returns a virtual clock reading start, whose calling goroutine
@@ -97,19 +99,23 @@ func (v *Virtual) Go(fn func()) {
 	}()
 }
 
-// Timer is a callback scheduled with AfterFunc.
-type Timer struct {
-	v  *Virtual
-	ev *event
-}
+// Timer is a callback scheduled with AfterFunc: its queued event itself,
+// so a timer costs one allocation.
+type Timer event
 
 // Stop cancels the callback if it has not run yet.
 func (t *Timer) Stop() {
-	if t == nil || t.ev == nil {
+	if t == nil || t.v == nil {
 		return
 	}
+	ev := (*event)(t)
 	t.v.mu.Lock()
-	t.ev.cancelled = true
+	ev.cancelled = true
+	if i := ev.index; i >= 0 {
+		// Out of the queue now, not when it would have been due: a queue
+		// of stopped timers makes every later push and pop dearer.
+		heap.Remove(&t.v.queue, i)
+	}
 	t.v.mu.Unlock()
 }
 
@@ -122,9 +128,9 @@ func (v *Virtual) AfterFunc(d time.Duration, fn func()) *Timer {
 	if d < 0 {
 		d = 0
 	}
-	ev := &event{at: v.now.Add(d), fn: fn}
+	ev := &event{v: v, at: v.now.Add(d), fn: fn}
 	v.push(ev)
-	return &Timer{v: v, ev: ev}
+	return (*Timer)(ev)
 }
 
 // NewSignal returns a Signal whose waiters are scheduled by this clock.
@@ -142,7 +148,10 @@ func (v *Virtual) block(ctx context.Context, sig *vsignal, deadline time.Time) e
 	t.parked, t.ctx, t.sig, t.result = true, ctx, sig, nil
 	v.parked = append(v.parked, t)
 	if !deadline.IsZero() {
-		v.push(&event{at: deadline, t: t, waitID: t.waitID})
+		// The thread's own event, reused by every wait: ready takes it
+		// out of the queue before the thread can wait again.
+		t.until = event{at: deadline, t: t, waitID: t.waitID}
+		v.push(&t.until)
 	}
 	v.dispatch()
 	<-t.wake
@@ -204,8 +213,11 @@ func (v *Virtual) dispatch() {
 
 // wakeCancelled makes every parked thread whose context is done runnable.
 func (v *Virtual) wakeCancelled() bool {
+	if !slices.ContainsFunc(v.parked, func(t *vthread) bool { return t.ctx.Err() != nil }) {
+		return false
+	}
 	woke := false
-	for _, t := range append([]*vthread(nil), v.parked...) {
+	for _, t := range slices.Clone(v.parked) {
 		if err := t.ctx.Err(); err != nil {
 			v.ready(t, err)
 			woke = true
@@ -226,6 +238,12 @@ func (v *Virtual) ready(t *vthread, err error) {
 		return
 	}
 	t.parked, t.result = false, err
+	if t.until.t != nil {
+		if i := t.until.index; i >= 0 {
+			heap.Remove(&v.queue, i) // woken before its deadline
+		}
+		t.until = event{index: -1}
+	}
 	if t.sig != nil {
 		t.sig.waiters = remove(t.sig.waiters, t)
 		t.sig = nil
@@ -245,7 +263,7 @@ func remove(ts []*vthread, t *vthread) []*vthread {
 
 func (v *Virtual) push(ev *event) {
 	v.seq++
-	ev.seq = v.seq
+	ev.seq, ev.when = v.seq, ev.at.UnixNano()
 	heap.Push(&v.queue, ev)
 }
 
@@ -283,8 +301,11 @@ func (s *vsignal) Wait(ctx context.Context, deadline time.Time) error {
 }
 
 type event struct {
+	v         *Virtual // set for AfterFunc's timers
 	at        time.Time
 	seq       uint64
+	when      int64 // at in Unix nanoseconds, for the queue's order
+	index     int   // position in the queue; -1 once out of it
 	fn        func()
 	t         *vthread
 	waitID    uint64
@@ -295,16 +316,34 @@ type eventQueue []*event
 
 func (q eventQueue) Len() int { return len(q) }
 func (q eventQueue) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
+	if q[i].when != q[j].when {
+		return q[i].when < q[j].when
 	}
 	return q[i].seq < q[j].seq
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(*event)) }
+func (q eventQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *eventQueue) Push(x any) {
+	ev := x.(*event)
+	ev.index = len(*q)
+	*q = append(*q, ev)
+}
 func (q *eventQueue) Pop() any {
 	old := *q
 	ev := old[len(old)-1]
+	old[len(old)-1] = nil
+	ev.index = -1
 	*q = old[:len(old)-1]
 	return ev
+}
+
+// Queued is how many callbacks and deadlines the clock holds: stopped
+// timers and the deadlines of ended waits are not counted, since they
+// leave the queue at once.
+func (v *Virtual) Queued() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.queue.Len()
 }

@@ -26,6 +26,28 @@ type Shaper interface {
 	// and outcomes as docs/swarm-semantics.md §15 lists them); "seed"
 	// leaves it to the run's seed again.
 	SetRace(name, outcome string) error
+	// UpdateNode changes a node added with AddNode (or the default
+	// node-1): its role, labels, engine labels, CPUs and availability, as
+	// `docker node update` and the daemon's configuration would. Nil or
+	// empty fields of u keep what the node has.
+	UpdateNode(name string, u NodeUpdate) error
+	// NodeDown takes the node down after d, as a stopped daemon or a lost
+	// host does, and brings it back after duration (0: never).
+	NodeDown(name string, after, duration time.Duration) error
+}
+
+// NodeUpdate is a change to a node (Shaper.UpdateNode).
+type NodeUpdate struct {
+	// Role is "manager" or "worker" ("": unchanged).
+	Role string
+	// Availability is "active", "pause" or "drain" ("": unchanged).
+	Availability string
+	// Labels are the node's labels (node.labels.*); nil: unchanged.
+	Labels map[string]string
+	// EngineLabels are the daemon's labels (engine.labels.*); nil: unchanged.
+	EngineLabels map[string]string
+	// NanoCPUs is the node's CPU capacity in billionths of a CPU (0: unchanged).
+	NanoCPUs int64
 }
 
 // Behaviour is how the containers of one service behave, which the

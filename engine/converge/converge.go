@@ -148,18 +148,34 @@ func Wait(ctx context.Context, e engine.Engine, service string, opts Options) (V
 			v.State, v.Converged, v.Took = StateTimeout, false, clk.Now().Sub(w.start)
 			return v, nil
 		}
-		ev, err := sub.Next(ctx, w.wake(deadline))
-		if err != nil && !errors.Is(err, clock.ErrDeadline) {
+		if err := w.next(ctx, sub, deadline, opts.Event); err != nil {
 			return v, err
-		}
-		if err == nil {
-			w.observe(ev)
-			if opts.Event != nil {
-				opts.Event(ev)
-			}
 		}
 		if svc, err = e.Service(ctx, service); err != nil {
 			return Verdict{}, err
+		}
+	}
+}
+
+// next reads events until one about the service (or about no service in
+// particular) arrives, or until the wait must look again without one:
+// other services' events cannot change this verdict, so they cost no
+// inspection (docs/scale.md). Every event read is passed to seen.
+func (w *waiter) next(ctx context.Context, sub engine.Subscription, deadline time.Time, seen func(engine.Event)) error {
+	for {
+		ev, err := sub.Next(ctx, w.wake(deadline))
+		if errors.Is(err, clock.ErrDeadline) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		w.observe(ev)
+		if seen != nil {
+			seen(ev)
+		}
+		if ev.Service == "" || ev.Service == w.name {
+			return nil
 		}
 	}
 }

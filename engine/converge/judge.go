@@ -70,13 +70,13 @@ func (w *waiter) saw(state string) {
 // check judges svc, just inspected, and its up-to-date tasks; done
 // reports a verdict.
 func (w *waiter) check(ctx context.Context, svc swarm.Service) (Verdict, bool, error) {
-	tasks, err := w.e.Tasks(ctx, w.name, true)
+	up, err := upToDate(ctx, w.e, w.name)
 	if err != nil {
 		return Verdict{}, false, err
 	}
 	now := w.clk.Now()
 	v := Verdict{Service: w.name, Labels: svc.Spec.Labels, Took: now.Sub(w.start),
-		Desired: desired(svc), Running: running(tasks)}
+		Desired: desired(svc), Running: up.Running}
 	if v.Desired < 0 { // global mode: every node that runs a task
 		v.Desired = max(1, v.Running)
 	}
@@ -113,7 +113,7 @@ func (w *waiter) check(ctx context.Context, svc swarm.Service) (Verdict, bool, e
 		v.TaskError = w.lastTaskError(ctx)
 		return v, true, nil
 	}
-	return w.progress(v, svc, st, tasks, now)
+	return w.progress(v, svc, st, up, now)
 }
 
 // mismatch is specMismatch of sent and svc's spec, remembered while
@@ -167,21 +167,21 @@ func (w *waiter) failed(ctx context.Context, v Verdict, st *swarm.UpdateStatus, 
 
 // progress judges an update that has not failed and a live spec that is
 // the deployed one.
-func (w *waiter) progress(v Verdict, svc swarm.Service, st *swarm.UpdateStatus, tasks []swarm.Task, now time.Time) (Verdict, bool, error) {
+func (w *waiter) progress(v Verdict, svc swarm.Service, st *swarm.UpdateStatus, up engine.UpToDate, now time.Time) (Verdict, bool, error) {
 	switch {
 	case st == nil && svc.PreviousSpec == nil && svc.UpdateStatus == nil:
 		v.Awaited = "every slot of the new service to run"
-		return w.stable(v, tasks, now, StateCreated, "")
+		return w.stable(v, up, now, StateCreated, "")
 	case st == nil:
 		v.Awaited = "the update to start, or every slot to run an up-to-date task (no update)"
-		return w.stable(v, tasks, now, StateNoUpdate, "")
+		return w.stable(v, up, now, StateNoUpdate, "")
 	case st.State == swarm.UpdateStateCompleted:
 		v.UpdateTook = updateTook(st)
 		if st.CompletedAt != nil && w.failedAfter.IsZero() {
 			w.failedAfter = *st.CompletedAt
 		}
 		v.Awaited = "every slot to keep an up-to-date running task through the monitor window"
-		return w.stable(v, tasks, now, string(st.State), st.Message)
+		return w.stable(v, up, now, string(st.State), st.Message)
 	default: // updating
 		w.stableSince = time.Time{}
 		v.State, v.Message = string(st.State), st.Message
@@ -193,9 +193,9 @@ func (w *waiter) progress(v Verdict, svc swarm.Service, st *swarm.UpdateStatus, 
 // stable decides a converging verdict once the slots stayed up to date
 // and running for the stability window, and a failing one as soon as an
 // up-to-date task fails inside it.
-func (w *waiter) stable(v Verdict, tasks []swarm.Task, now time.Time, state, msg string) (Verdict, bool, error) {
+func (w *waiter) stable(v Verdict, up engine.UpToDate, now time.Time, state, msg string) (Verdict, bool, error) {
 	v.State, v.Message = state, msg
-	if t := w.failedTask(tasks); t != nil {
+	if t := up.Failed; t != nil && !w.failedAfter.IsZero() && !t.Status.Timestamp.Before(w.failedAfter) {
 		v.State, v.TaskError = StateUnstable, taskError(*t)
 		v.Message = fmt.Sprintf("a task of the deployed spec %s after the update finished (%s)", t.Status.State, state)
 		return v, true, nil
@@ -224,22 +224,17 @@ func (w *waiter) stable(v Verdict, tasks []swarm.Task, now time.Time, state, msg
 	return v, true, nil
 }
 
-// failedTask is an up-to-date task that failed or exited at or after
-// failedAfter, or nil.
-func (w *waiter) failedTask(tasks []swarm.Task) *swarm.Task {
-	if w.failedAfter.IsZero() {
-		return nil
+// upToDate summarises service's up-to-date tasks: from the engine when it
+// can (engine.TaskCounter), else from their list.
+func upToDate(ctx context.Context, e engine.Engine, service string) (engine.UpToDate, error) {
+	if c, ok := e.(engine.TaskCounter); ok {
+		return c.UpToDate(ctx, service)
 	}
-	for i := range tasks {
-		t := &tasks[i]
-		switch t.Status.State {
-		case swarm.TaskStateFailed, swarm.TaskStateRejected, swarm.TaskStateComplete:
-			if !t.Status.Timestamp.Before(w.failedAfter) {
-				return t
-			}
-		}
+	tasks, err := e.Tasks(ctx, service, true)
+	if err != nil {
+		return engine.UpToDate{}, err
 	}
-	return nil
+	return engine.Summarize(tasks), nil
 }
 
 // statusMessage is st's message, or "" for none.

@@ -103,17 +103,3 @@ func desired(svc swarm.Service) int {
 	}
 	return replicas(svc.Spec)
 }
-
-// running counts up-to-date tasks that run and are meant to.
-func running(tasks []swarm.Task) int {
-	n := 0
-	seen := map[string]bool{}
-	for _, t := range tasks {
-		key := fmt.Sprintf("%d/%s", t.Slot, t.NodeID)
-		if t.Status.State == swarm.TaskStateRunning && t.DesiredState == swarm.TaskStateRunning && !seen[key] {
-			seen[key] = true
-			n++
-		}
-	}
-	return n
-}

@@ -1,7 +1,9 @@
 package docker
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,5 +99,68 @@ func firstUpdateState(b *testing.B, e *Engine, sub engine.Subscription, name, st
 		if ev.Type == "service" && ev.Service == name && ev.Attributes["updatestate.new"] == state {
 			return e.localTime(ev.Time)
 		}
+	}
+}
+
+// countingEngine counts the Engine API calls converge.Wait makes through
+// it: one inspection per Service, one task list per Tasks.
+type countingEngine struct {
+	engine.Engine
+	calls atomic.Int64
+}
+
+func (c *countingEngine) Service(ctx context.Context, name string) (swarm.Service, error) {
+	c.calls.Add(1)
+	return c.Engine.Service(ctx, name)
+}
+
+func (c *countingEngine) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm.Task, error) {
+	c.calls.Add(1)
+	return c.Engine.Tasks(ctx, service, upToDate)
+}
+
+// BenchmarkWaitCalls measures the Engine API calls one convergence wait
+// makes per event of its service it reads, and per wait, for a rolling upgrade of 1, 10
+// and 50 replicas (parallelism 5) on the real swarm (docs/scale.md): the
+// calls per event must not grow with the tasks. About a minute in all:
+//
+//	go test ./engine/docker -run '^$' -bench WaitCalls -benchtime 1x
+func BenchmarkWaitCalls(b *testing.B) {
+	for _, replicas := range []uint64{1, 10, 50} {
+		b.Run(fmt.Sprintf("replicas=%d", replicas), func(b *testing.B) {
+			e, ns := newTestEngine(b, Options{})
+			name := ns + "_app"
+			ctx := b.Context()
+			a := app{order: "start-first", replicas: replicas, parallelism: 5}
+			deploy(b, e, testStack(ns, a))
+			if v, err := converge.Wait(ctx, e, name, converge.Options{}); err != nil || !v.Converged {
+				b.Fatalf("install: %+v %v", v, err)
+			}
+			var calls, events int64
+			for i := 0; b.Loop(); i++ {
+				before, err := e.Service(ctx, name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.env = []string{fmt.Sprintf("VERSION=%d", i+2)}
+				deploy(b, e, testStack(ns, a))
+				c := &countingEngine{Engine: e}
+				var seen atomic.Int64
+				v, err := converge.Wait(ctx, c, name, converge.Options{Since: &before,
+					Event: func(ev engine.Event) {
+						if ev.Service == name {
+							seen.Add(1)
+						}
+					}})
+				if err != nil || !v.Converged {
+					b.Fatalf("upgrade %d: %+v %v", i, v, err)
+				}
+				calls += c.calls.Load()
+				events += seen.Load()
+			}
+			b.ReportMetric(float64(calls)/float64(b.N), "calls/wait")
+			b.ReportMetric(float64(events)/float64(b.N), "events/wait")
+			b.ReportMetric(float64(calls)/float64(max(events, 1)), "calls/event")
+		})
 	}
 }

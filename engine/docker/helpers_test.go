@@ -122,13 +122,15 @@ type app struct {
 	memLimit      int64         // bytes; 0: none
 	monitor       time.Duration // update monitor; 0: 3s
 	faults        []engine.Fault
+	replicas      uint64 // 0: 1
+	parallelism   uint64 // update parallelism; 0: 1
 }
 
 // testStack is a one-service stack <ns>_app running the test app with
 // quick healthchecks (every 1s, 3 retries, a 3s timeout that a loaded CI
 // machine can meet) and a 3s update monitor.
 func testStack(ns string, a app) engine.Stack {
-	replicas := uint64(1)
+	replicas := max(a.replicas, 1)
 	grace := 2 * time.Second
 	nsLabel := map[string]string{engine.NamespaceLabel: ns}
 	labels := map[string]string{engine.NamespaceLabel: ns}
@@ -139,7 +141,7 @@ func testStack(ns string, a app) engine.Stack {
 	if monitor == 0 {
 		monitor = 3 * time.Second
 	}
-	update := &swarm.UpdateConfig{Parallelism: 1, Monitor: monitor,
+	update := &swarm.UpdateConfig{Parallelism: max(a.parallelism, 1), Monitor: monitor,
 		FailureAction: a.failureAction, Order: a.order}
 	name := ns + "_app"
 	spec := swarm.ServiceSpec{

@@ -68,7 +68,7 @@ func (s *Sim) UpdateService(ctx context.Context, name string, version swarm.Vers
 	if spec.Name != name {
 		return fmt.Errorf("update service %s: spec is named %s", name, spec.Name)
 	}
-	if err := checkReplicas(&spec); err != nil {
+	if err := checkSpec(&spec); err != nil {
 		return fmt.Errorf("update %w", err)
 	}
 	s.lock()
@@ -102,7 +102,7 @@ func specRecs(st engine.Stack) ([]*specRec, error) {
 		if spec.Name != name {
 			return nil, fmt.Errorf("deploy stack %s: service %s: spec is named %s", st.Namespace, name, spec.Name)
 		}
-		if err := checkReplicas(spec); err != nil {
+		if err := checkSpec(spec); err != nil {
 			return nil, fmt.Errorf("deploy stack %s: %w", st.Namespace, err)
 		}
 		var faults []engine.Fault
@@ -133,6 +133,21 @@ func checkReplicas(spec *swarm.ServiceSpec) error {
 	if r := spec.Mode.Replicated; r != nil && r.Replicas != nil && *r.Replicas > MaxReplicas {
 		return fmt.Errorf("service %s: %d replicas, more than the simulator models (at most %d per service)",
 			spec.Name, *r.Replicas, MaxReplicas)
+	}
+	return nil
+}
+
+// checkSpec refuses what swarm's control API refuses in a spec the
+// simulator models (placement constraints), and more replicas than it
+// models.
+func checkSpec(spec *swarm.ServiceSpec) error {
+	if err := checkReplicas(spec); err != nil {
+		return err
+	}
+	if p := spec.TaskTemplate.Placement; p != nil {
+		if _, err := parseConstraints(p.Constraints); err != nil {
+			return fmt.Errorf("service %s: %w", spec.Name, err)
+		}
 	}
 	return nil
 }
@@ -234,7 +249,7 @@ func (s *Sim) removeService(svc *service) {
 		svc.upd.cancel()
 	}
 	for _, t := range svc.tasks {
-		if t.terminal() {
+		if t.reaped || t.terminal() {
 			continue
 		}
 		t.cancelTimers()

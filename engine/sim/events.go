@@ -18,7 +18,8 @@ type subscription struct {
 	s      *Sim
 	ctx    context.Context
 	sig    clock.Signal
-	queue  []engine.Event
+	queue  []engine.Event // queue[head:] is unread
+	head   int
 	dirty  bool // got events since the last wake-up
 	closed bool
 }
@@ -46,8 +47,8 @@ func (s *Sim) emit(ev engine.Event) {
 			continue
 		}
 		sub.queue = append(sub.queue, ev) // Attributes shared: read-only (engine.Event)
-		if len(sub.queue) > maxQueued {
-			sub.queue = sub.queue[len(sub.queue)-maxQueued:]
+		if len(sub.queue)-sub.head > maxQueued {
+			sub.head = len(sub.queue) - maxQueued
 		}
 		sub.dirty = true
 		live = append(live, sub)
@@ -65,10 +66,12 @@ func (sub *subscription) Next(ctx context.Context, deadline time.Time) (engine.E
 			sub.s.mu.Unlock()
 			return engine.Event{}, engine.ErrClosed
 		}
-		if len(sub.queue) > 0 {
-			ev := sub.queue[0]
-			sub.queue[0] = engine.Event{}
-			sub.queue = sub.queue[1:]
+		if sub.head < len(sub.queue) {
+			ev := sub.queue[sub.head]
+			sub.queue[sub.head] = engine.Event{}
+			if sub.head++; sub.head == len(sub.queue) {
+				sub.queue, sub.head = sub.queue[:0], 0 // read up: the array is reused
+			}
 			sub.s.mu.Unlock()
 			return ev, nil
 		}
@@ -89,7 +92,7 @@ func (sub *subscription) Close() {
 	s := sub.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub.closed, sub.queue = true, nil
+	sub.closed, sub.queue, sub.head = true, nil, 0
 	sub.sig.Notify()
 	live := s.subs[:0]
 	for _, other := range s.subs {

@@ -3,35 +3,48 @@ package sim
 import (
 	"slices"
 	"time"
+
+	"github.com/docker/docker/api/types/swarm"
 )
 
 // DefaultNodeMemory is the memory of the node a simulator gets when the
 // program adds none.
 const DefaultNodeMemory = 16 << 30
 
-// node is a swarm node with a memory capacity.
+// DefaultNodeCPUs is the CPU capacity (NanoCPUs) of a node unless the
+// program sets one: a 16-core machine.
+const DefaultNodeCPUs = 16e9
+
+// node is a swarm node: its description (docs/swarm-semantics.md §17), its
+// memory and what the tasks on it hold and reserve.
 type node struct {
-	id, name   string
-	capacity   int64
-	background int64   // memory used outside swarm tasks (host load, faults)
-	live       []*task // tasks whose container exists, in start order
+	id, name     string // name is also the node's hostname
+	role         string // "manager" or "worker"
+	labels       map[string]string
+	engineLabels map[string]string
+	availability swarm.NodeAvailability
+	down         bool // the managers marked it down (heartbeats expired)
+	stopped      bool // its daemon is stopped (down follows)
+	nanoCPUs     int64
+	reservedCPU  int64 // reservations of the active tasks assigned here
+	reservedMem  int64
+	capacity     int64
+	background   int64   // memory used outside swarm tasks (host load, faults)
+	live         []*task // tasks whose container exists, in start order (and some that left: onNode)
+	left         int     // tasks in live that left the node
+	held         int64   // memory the containers on the node hold
+	active       int     // active tasks assigned to the node, of every service (index.go)
 }
 
 // used is the memory in use on the node.
-func (n *node) used() int64 {
-	u := n.background
-	for _, t := range n.live {
-		u += t.memory
-	}
-	return u
-}
+func (n *node) used() int64 { return n.background + n.held }
 
 // AddNode adds a node with memory bytes of capacity. Without any AddNode
 // the swarm has one node, node-1, of DefaultNodeMemory.
 func (s *Sim) AddNode(name string, memory int64) {
 	s.lock()
 	defer s.unlock()
-	n := &node{id: s.newID(), name: name, capacity: memory}
+	n := s.newNode(name, memory)
 	s.nodes = append(s.nodes, n)
 	if s.nodesReady && s.hostLoad != nil {
 		s.drawLoad(n)
@@ -69,7 +82,7 @@ func (s *Sim) ensureNodes() {
 	}
 	s.nodesReady = true
 	if len(s.nodes) == 0 {
-		s.nodes = append(s.nodes, &node{id: s.newID(), name: "node-1", capacity: DefaultNodeMemory})
+		s.nodes = append(s.nodes, s.newNode("node-1", DefaultNodeMemory))
 	}
 	if s.hostLoad != nil {
 		for _, n := range s.nodes {
@@ -78,31 +91,15 @@ func (s *Sim) ensureNodes() {
 	}
 }
 
-// pickNode chooses a node for a task of svc the way swarm's scheduler
-// spreads: fewest tasks of the service, then fewest tasks, then node order.
-// Global tasks are pinned to their node.
-func (s *Sim) pickNode(t *task) *node {
-	if t.pinned != nil {
-		return t.pinned
+// newNode is a ready, active node: the swarm's first is its manager (a
+// single-node swarm's node is one), later ones workers.
+func (s *Sim) newNode(name string, memory int64) *node {
+	role := "worker"
+	if len(s.nodes) == 0 {
+		role = "manager"
 	}
-	ofSvc, all := map[*node]int{}, map[*node]int{}
-	for _, svc := range s.sortedServices() {
-		for _, o := range svc.tasks {
-			if o.node != nil && o.active() {
-				all[o.node]++
-				if svc == t.svc {
-					ofSvc[o.node]++
-				}
-			}
-		}
-	}
-	best := s.nodes[0]
-	for _, n := range s.nodes[1:] {
-		if ofSvc[n] < ofSvc[best] || (ofSvc[n] == ofSvc[best] && all[n] < all[best]) {
-			best = n
-		}
-	}
-	return best
+	return &node{id: s.newID(), name: name, role: role, capacity: memory, nanoCPUs: DefaultNodeCPUs,
+		availability: swarm.NodeAvailabilityActive, labels: map[string]string{}, engineLabels: map[string]string{}}
 }
 
 // memorySteps is how many steps a MemoryRamp grows in.
@@ -112,6 +109,7 @@ const memorySteps = 4
 // it, or the first ramp step), and OOM-kills as needed.
 func (s *Sim) holdMemory(t *task) {
 	t.node.live = append(t.node.live, t)
+	t.onNode = true
 	if t.ramp <= 0 {
 		s.growMemory(t, t.fullMem)
 		return
@@ -126,6 +124,9 @@ func (s *Sim) holdMemory(t *task) {
 // limit its own cgroup kills it; past the node's capacity the newest
 // container on the node is OOM-killed.
 func (s *Sim) growMemory(t *task, bytes int64) {
+	if t.onNode {
+		t.node.held += bytes - t.memory
+	}
 	t.memory = bytes
 	if r := t.rec.spec.TaskTemplate.Resources; r != nil && r.Limits != nil &&
 		r.Limits.MemoryBytes > 0 && bytes > r.Limits.MemoryBytes {
@@ -140,16 +141,36 @@ func (s *Sim) releaseMemory(t *task) {
 	if t.node == nil {
 		return
 	}
-	if i := slices.Index(t.node.live, t); i >= 0 {
-		t.node.live = slices.Delete(t.node.live, i, i+1)
+	n := t.node
+	if !t.onNode {
+		return
 	}
+	t.onNode = false
+	n.held -= t.memory
+	if n.left++; n.left*2 > len(n.live) {
+		n.live = slices.DeleteFunc(n.live, func(t *task) bool { return !t.onNode })
+		n.left = 0
+	}
+}
+
+// newest is the container that came to n last and is still there, or nil.
+func (n *node) newest() *task {
+	for i := len(n.live) - 1; i >= 0; i-- {
+		if n.live[i].onNode {
+			return n.live[i]
+		}
+	}
+	return nil
 }
 
 // checkMemory OOM-kills the newest container on n until the node's memory in
 // use fits its capacity.
 func (s *Sim) checkMemory(n *node) {
-	for len(n.live) > 0 && n.used() > n.capacity {
-		victim := n.live[len(n.live)-1]
+	for n.used() > n.capacity {
+		victim := n.newest()
+		if victim == nil {
+			return
+		}
 		s.exitContainer(victim, killExitCode, "")
 	}
 }

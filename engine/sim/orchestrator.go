@@ -19,14 +19,16 @@ type slot struct {
 // in slot order (swarmkit's updatable slots).
 func runnableSlots(svc *service) []slot {
 	var out []slot
+	at := map[uint64]int{} // slot number → index in out
 	for _, t := range svc.tasks {
-		if rank(t.desired) > runningRank {
+		if t.reaped || rank(t.desired) > runningRank {
 			continue
 		}
-		i := slices.IndexFunc(out, func(sl slot) bool { return sl.n == t.slot })
-		if i < 0 {
+		i, ok := at[t.slot]
+		if !ok {
+			i = len(out)
+			at[t.slot] = i
 			out = append(out, slot{n: t.slot})
-			i = len(out) - 1
 		}
 		out[i].tasks = append(out[i].tasks, t)
 	}
@@ -39,6 +41,10 @@ func runnableSlots(svc *service) []slot {
 // then add missing slots from the current spec or remove surplus ones.
 func (s *Sim) reconcile(svc *service) {
 	if s.services[svc.name] != svc {
+		return
+	}
+	if svc.spec.spec.Mode.Global != nil {
+		s.reconcileGlobal(svc)
 		return
 	}
 	slots := runnableSlots(svc)
@@ -64,6 +70,39 @@ func (s *Sim) reconcile(svc *service) {
 			have[n] = true
 			s.newTask(svc, svc.spec, n, swarm.TaskStateRunning)
 		}
+	}
+}
+
+// reconcileGlobal is the global orchestrator's reaction to a service or
+// node change (global.go reconcileServices, reconcileOneNode): slot n is
+// the task of node n. Nodes the service may not run on (down, drained,
+// not meeting its constraints) get their tasks shut down; paused nodes
+// are left as they are; the other nodes' tasks go to the updater, and a
+// node without one gets a new task.
+func (s *Sim) reconcileGlobal(svc *service) {
+	have := map[uint64]slot{}
+	for _, sl := range runnableSlots(svc) {
+		have[sl.n] = sl
+	}
+	var update []slot
+	var missing []uint64
+	for i, n := range s.nodes {
+		sl, ok := have[uint64(i+1)]
+		switch {
+		case !s.globalFits(svc, n):
+			for _, t := range sl.tasks {
+				s.setDesired(t, swarm.TaskStateShutdown)
+			}
+		case n.availability == swarm.NodeAvailabilityPause:
+		case ok:
+			update = append(update, sl)
+		default:
+			missing = append(missing, uint64(i+1))
+		}
+	}
+	s.runUpdater(svc, update)
+	for _, n := range missing {
+		s.newTask(svc, svc.spec, n, swarm.TaskStateRunning)
 	}
 }
 
@@ -118,15 +157,23 @@ func (s *Sim) onTask(t *task, state swarm.TaskState) {
 // restart delay (docs/swarm-semantics.md §3). Replacements are not the updater's
 // tasks, so their failures never count (docs/swarm-semantics.md §7).
 func (s *Sim) restart(t *task) {
+	_, delay, _, _ := restartPolicy(&t.rec.spec.TaskTemplate)
+	s.replace(t, delay, !t.terminal())
+}
+
+// replace is the restart supervisor's Restart of t: desired shutdown, and
+// a replacement in its slot from the current spec, started after delay
+// and, with waitStop, once t stopped (or a minute passed). A global
+// service's task is not replaced on a node it may no longer run on.
+func (s *Sim) replace(t *task, delay time.Duration, waitStop bool) {
 	svc := t.svc
 	s.setDesired(t, swarm.TaskStateShutdown)
-	if !s.shouldRestart(t) {
+	if !s.shouldRestart(t) || (t.pinned != nil && !s.globalFits(svc, t.pinned)) {
 		return
 	}
 	nt := s.newTask(svc, svc.spec, t.slot, swarm.TaskStateReady)
 	svc.restarts[t.slot] = append(svc.restarts[t.slot], s.now())
-	_, delay, _, _ := restartPolicy(&t.rec.spec.TaskTemplate)
-	s.delayStart(t, nt, delay, !t.terminal(), nil)
+	s.delayStart(t, nt, delay, waitStop, nil)
 }
 
 // restartAfterRollback is the restart of a failed task once a rollback
@@ -137,8 +184,8 @@ func (s *Sim) restartAfterRollback(t *task) {
 	if rank(t.desired) > runningRank {
 		return
 	}
-	for _, o := range t.svc.tasks {
-		if o != t && o.slot == t.slot && o.desired == swarm.TaskStateRunning && !o.terminal() && !dirty(o, t.svc.spec) {
+	for _, o := range t.svc.slotTasks(t.slot) {
+		if o != t && o.desired == swarm.TaskStateRunning && !o.terminal() && !dirty(o, t.svc.spec) {
 			s.setDesired(t, swarm.TaskStateShutdown)
 			return
 		}
@@ -218,19 +265,14 @@ func (d *delayed) try() {
 // reap keeps at most historyRetention tasks in a slot, dropping the oldest
 // finished ones (the task reaper, docs/swarm-semantics.md §12).
 func (s *Sim) reap(svc *service, n uint64) {
-	count := 0
-	for _, t := range svc.tasks {
-		if t.slot == n {
-			count++
+	ts := svc.slotTasks(n)
+	excess := len(ts) - historyRetention
+	for i := 0; i < len(ts) && excess > 0; i++ {
+		if t := ts[i]; t.terminal() && rank(t.desired) > runningRank {
+			svc.dropTask(t) // removes it from ts's backing array
+			ts = svc.slotTasks(n)
+			i--
+			excess--
 		}
-	}
-	for i := 0; i < len(svc.tasks) && count > historyRetention; {
-		t := svc.tasks[i]
-		if t.slot == n && t.terminal() && rank(t.desired) > runningRank {
-			svc.tasks = slices.Delete(svc.tasks, i, i+1)
-			count--
-			continue
-		}
-		i++
 	}
 }

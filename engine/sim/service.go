@@ -21,6 +21,9 @@ type specRec struct {
 	spec   *swarm.ServiceSpec
 	faults []engine.Fault  // injected into every task made from this spec
 	killed map[uint64]bool // slots whose first task already got a kill fault
+	// constraints are the spec's placement constraints, parsed (checked
+	// by checkSpec before the record is made).
+	constraints []constraint
 
 	// Shared read-only forms handed to callers, made on first use:
 	// copying the spec on every inspection dominated simulated runs.
@@ -67,12 +70,17 @@ type service struct {
 	tasks      []*task // live and historic tasks, in creation order
 	upd        *updater
 	restarts   map[uint64][]time.Time // restart history per slot (for MaxAttempts)
+	idx        index                  // kept current on every task write (index.go)
 }
 
 // newRec records a spec (already a private copy, never changed again) with
 // its faults.
 func newRec(spec *swarm.ServiceSpec, faults []engine.Fault) *specRec {
-	return &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}}
+	r := &specRec{spec: spec, faults: faults, killed: map[uint64]bool{}}
+	if p := spec.TaskTemplate.Placement; p != nil {
+		r.constraints, _ = parseConstraints(p.Constraints)
+	}
+	return r
 }
 
 // copy returns a private copy of the record's spec, as a JSON round trip
@@ -92,7 +100,13 @@ func (s *Sim) replicas(svc *service) int {
 	m := svc.spec.spec.Mode
 	switch {
 	case m.Global != nil:
-		return len(s.nodes)
+		n := 0
+		for _, nd := range s.nodes {
+			if s.globalFits(svc, nd) {
+				n++
+			}
+		}
+		return n
 	case m.Replicated != nil && m.Replicated.Replicas != nil:
 		return int(*m.Replicated.Replicas)
 	}
@@ -128,7 +142,7 @@ func (s *Sim) createService(name string, rec *specRec) *service {
 	s.raft++
 	now := s.now()
 	svc := &service{id: s.newID(), name: name, spec: rec, version: s.raft, created: now, updated: now,
-		restarts: map[uint64][]time.Time{}}
+		restarts: map[uint64][]time.Time{}, idx: newIndex()}
 	s.services[name] = svc
 	s.emit(engine.Event{Time: now, Type: "service", Action: "create", Service: name, ID: svc.id,
 		Attributes: map[string]string{"name": name}})
@@ -152,6 +166,9 @@ func (s *Sim) updateService(svc *service, rec *specRec) {
 func (s *Sim) writeService(svc *service, change func()) {
 	oldSpec, oldState := svc.spec, stateOf(svc.status)
 	change()
+	if svc.spec != oldSpec {
+		s.recountAll(svc)
+	}
 	s.raft++
 	svc.version = s.raft
 	svc.updated = s.now()

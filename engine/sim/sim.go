@@ -48,6 +48,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docker/docker/api/types/swarm"
+
 	"github.com/coop-cloud/chaosrun/clock"
 	"github.com/coop-cloud/chaosrun/engine"
 )
@@ -71,8 +73,20 @@ type Sim struct {
 
 	pinned map[string]string // races a scenario pinned (races.go)
 
+	pending      []*task // tasks waiting for a node that fits (scheduler.go)
+	rescheduling bool    // a retry of the pending tasks is queued
+
 	subs []*subscription
-	work []func() // reactions queued while the world is being changed
+	work []reaction // reactions queued while the world is being changed
+}
+
+// reaction is a queued reaction: fn, or the managers' reaction to a write
+// that left task t in state (onTask), kept without a closure since every
+// task write queues one.
+type reaction struct {
+	fn    func()
+	t     *task
+	state swarm.TaskState
 }
 
 var (
@@ -118,9 +132,13 @@ func (s *Sim) unlock() {
 func (s *Sim) settle() {
 	// Reactions may post more, appending to s.work while it is drained.
 	for i := 0; i < len(s.work); i++ {
-		fn := s.work[i]
-		s.work[i] = nil
-		fn()
+		r := s.work[i]
+		s.work[i] = reaction{}
+		if r.t != nil {
+			s.onTask(r.t, r.state)
+		} else {
+			r.fn()
+		}
 	}
 	s.work = s.work[:0]
 	for _, sub := range s.subs {
@@ -133,7 +151,7 @@ func (s *Sim) settle() {
 
 // post queues a reaction to run once the current change is done, at the
 // same virtual time. Reactions run in the order they were posted.
-func (s *Sim) post(fn func()) { s.work = append(s.work, fn) }
+func (s *Sim) post(fn func()) { s.work = append(s.work, reaction{fn: fn}) }
 
 // after runs fn under the lock after d of virtual time.
 func (s *Sim) after(d time.Duration, fn func()) *clock.Timer {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
@@ -72,6 +73,14 @@ type task struct {
 	timers      []*clock.Timer
 	gen         int        // bumped when timers are cancelled
 	stopWaiters []*delayed // delayed starts waiting for this task to stop
+
+	counted  bool  // counts in its service's running places (index.go)
+	activeOn *node // the node whose active count includes it (index.go)
+	holdsOn  *node // the node whose reservations include it (index.go)
+	reaped   bool  // dropped by the task reaper
+	onNode   bool  // its container is in its node's live list
+	waiting  bool  // pending in Sim.pending: no node fits it yet
+	lost     bool  // on a node whose daemon stopped: reports nothing
 }
 
 func (t *task) terminal() bool { return rank(t.state) > runningRank }
@@ -99,7 +108,7 @@ func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.Tas
 		t.pinned = s.nodes[slot-1]
 	}
 	s.applyFaults(t)
-	svc.tasks = append(svc.tasks, t)
+	svc.addTask(t)
 	s.writeTask(t, "create")
 	s.step(t, delayAllocate, s.advance)
 	return t
@@ -135,10 +144,31 @@ func (s *Sim) writeTask(t *task, action string) {
 	s.raft++
 	t.version = s.raft
 	t.updated = s.now()
+	s.recount(t)
 	s.emit(engine.Event{Time: t.updated, Type: "task", Action: action, Service: t.svc.name, ID: t.id,
-		Attributes: map[string]string{"state": string(t.state), "desired": string(t.desired)}})
-	state := t.state
-	s.post(func() { s.onTask(t, state) })
+		Attributes: taskAttrs(t.state, t.desired)})
+	s.work = append(s.work, reaction{t: t, state: t.state})
+}
+
+// taskAttrsOf holds one Attributes map per pair of task states, shared by
+// every task event with that pair: event attributes are read-only
+// (engine.Event), and a map per event was most of a task's allocations.
+var (
+	taskAttrsMu sync.Mutex
+	taskAttrsOf = map[[2]swarm.TaskState]map[string]string{}
+)
+
+// taskAttrs is a task event's Attributes for state and desired.
+func taskAttrs(state, desired swarm.TaskState) map[string]string {
+	taskAttrsMu.Lock()
+	defer taskAttrsMu.Unlock()
+	k := [2]swarm.TaskState{state, desired}
+	m, ok := taskAttrsOf[k]
+	if !ok {
+		m = map[string]string{"state": string(state), "desired": string(desired)}
+		taskAttrsOf[k] = m
+	}
+	return m
 }
 
 // setState moves t to state with swarm's message for it.
@@ -149,13 +179,22 @@ func (s *Sim) setState(t *task, state swarm.TaskState, msg string) {
 
 // step runs fn(t) after base plus jitter, unless t's timers are cancelled.
 func (s *Sim) step(t *task, base time.Duration, fn func(*task)) {
-	s.timer(t, base+s.jitter(base), func() { fn(t) })
+	gen := t.gen
+	t.timers = append(t.timers, s.clk.AfterFunc(base+s.jitter(base), func() {
+		s.lock()
+		defer s.unlock()
+		if t.gen == gen {
+			fn(t)
+		}
+	}))
 }
 
 // timer runs fn after d unless t's timers are cancelled first.
 func (s *Sim) timer(t *task, d time.Duration, fn func()) {
 	gen := t.gen
-	t.timers = append(t.timers, s.after(d, func() {
+	t.timers = append(t.timers, s.clk.AfterFunc(d, func() {
+		s.lock()
+		defer s.unlock()
 		if t.gen == gen {
 			fn()
 		}
@@ -176,14 +215,16 @@ func (s *Sim) advance(t *task) {
 	if t.terminal() || rank(t.desired) > runningRank {
 		return
 	}
+	if t.node != nil && t.node.stopped {
+		t.lost = true // assigned to a node whose daemon is gone: never accepted
+		return
+	}
 	switch t.state {
 	case swarm.TaskStateNew:
 		s.setState(t, swarm.TaskStatePending, "pending task scheduling")
 		s.step(t, delaySchedule, s.advance)
 	case swarm.TaskStatePending:
-		t.node = s.pickNode(t)
-		s.setState(t, swarm.TaskStateAssigned, "scheduler assigned task to node")
-		s.step(t, delayAccept, s.advance)
+		s.assign(t)
 	case swarm.TaskStateAssigned:
 		s.setState(t, swarm.TaskStateAccepted, "accepted")
 		s.step(t, delayPrepare, s.advance)
@@ -205,6 +246,9 @@ func (s *Sim) setDesired(t *task, d swarm.TaskState) {
 	}
 	t.desired = d
 	s.writeTask(t, "update")
+	if t.lost {
+		return // its node's agent is not there to act on it
+	}
 	switch {
 	case d == swarm.TaskStateRunning && t.state == swarm.TaskStateReady:
 		s.step(t, delayStart, s.startContainer)

@@ -30,7 +30,7 @@ func (s *Sim) Tasks(ctx context.Context, service string, upToDate bool) ([]swarm
 	// do.
 	for i := len(svc.tasks) - 1; i >= 0; i-- {
 		t := svc.tasks[i]
-		if upToDate && dirty(t, svc.spec) {
+		if t.reaped || (upToDate && dirty(t, svc.spec)) {
 			continue
 		}
 		out = append(out, s.apiTask(t))

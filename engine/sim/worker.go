@@ -39,8 +39,8 @@ func (u *updater) work(sl slot) {
 // meanwhile from surviving next to the new task.
 func (u *updater) current(n uint64) slot {
 	sl := slot{n: n}
-	for _, t := range u.svc.tasks {
-		if t.slot == n && rank(t.desired) <= runningRank {
+	for _, t := range u.svc.slotTasks(n) {
+		if rank(t.desired) <= runningRank {
 			sl.tasks = append(sl.tasks, t)
 		}
 	}
