@@ -17,12 +17,6 @@ import (
 
 func init() {
 	register(
-		Builtin{Name: "sim.node", Args: "name, memory", Fn: simNode, Engines: "sim (ignored with a warning elsewhere)",
-			Summary: "Adds a node with the given memory (\"4GiB\") to the simulated swarm; without any, one large node-1.",
-			Detail: `When the tasks on a node use more memory than it has, the newest task is
-OOM-killed (exit 137): this is how start-first's two co-resident copies of a
-heavy app fail.`,
-			Example: `sim.node("node-1", memory = "4GiB")`},
 		Builtin{Name: "sim.host_load", Args: "min, max", Fn: simHostLoad, Engines: "sim (ignored with a warning elsewhere)",
 			Summary: "Background memory use on each node, drawn once per run between min and max from the seed.",
 			Detail:  `This is the "host load" that made the journal's rollback intermittent; chaosrun explore varies it across seeds.`,
@@ -84,21 +78,6 @@ func simOf(thread *starlark.Thread, fn *starlark.Builtin) engine.Shaper {
 		c.Record(thread, "warning", fn.Name()+" ignored on the "+e.Name()+" engine", nil)
 	}
 	return s
-}
-
-func simNode(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var name string
-	var memory Size
-	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "name", &name, "memory", &memory); err != nil {
-		return nil, err
-	}
-	if err := simBounds(fn, nil, map[string]Size{"memory": memory}); err != nil {
-		return nil, err
-	}
-	if s := simOf(thread, fn); s != nil {
-		s.AddNode(name, int64(memory))
-	}
-	return starlark.None, nil
 }
 
 func simHostLoad(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

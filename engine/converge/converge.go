@@ -146,6 +146,7 @@ func Wait(ctx context.Context, e engine.Engine, service string, opts Options) (V
 		}
 		if !clk.Now().Before(deadline) {
 			v.State, v.Converged, v.Took = StateTimeout, false, clk.Now().Sub(w.start)
+			v.TaskError = w.stuckTask(ctx)
 			return v, nil
 		}
 		if err := w.next(ctx, sub, deadline, opts.Event); err != nil {

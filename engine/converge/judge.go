@@ -272,6 +272,21 @@ func (w *waiter) lastTaskError(ctx context.Context) string {
 	return taskError(*newest)
 }
 
+// stuckTask says why a wait that timed out was stuck: an up-to-date task
+// that no node fits (pending, with the scheduler's "no suitable node"),
+// else the service's newest task error.
+func (w *waiter) stuckTask(ctx context.Context) string {
+	tasks, err := w.e.Tasks(ctx, w.name, true)
+	if err == nil {
+		for i := range tasks {
+			if t := &tasks[i]; t.Status.State == swarm.TaskStatePending && t.Status.Err != "" && t.DesiredState == swarm.TaskStateRunning {
+				return taskError(*t)
+			}
+		}
+	}
+	return w.lastTaskError(ctx)
+}
+
 // taskError describes t's end: "task <id> failed: <error>".
 func taskError(t swarm.Task) string {
 	msg := t.Status.Err

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -27,44 +28,37 @@ func parseConstraints(exprs []string) ([]constraint, error) {
 }
 
 func parseConstraint(expr string) (constraint, error) {
-	var c constraint
 	for _, op := range []string{"==", "!="} {
-		if k, v, ok := strings.Cut(expr, op); ok {
-			c = constraint{key: strings.TrimSpace(k), value: strings.TrimSpace(v), equal: op == "=="}
-			break
+		k, v, ok := strings.Cut(expr, op)
+		if !ok {
+			continue
 		}
+		c := constraint{key: strings.TrimSpace(k), value: strings.TrimSpace(v), equal: op == "=="}
+		if !constraintKey.MatchString(c.key) {
+			return c, fmt.Errorf("key '%s' is invalid", c.key)
+		}
+		if !constraintValue.MatchString(c.value) {
+			return c, fmt.Errorf("value '%s' is invalid", c.value)
+		}
+		return c, nil
 	}
-	if c.key == "" {
-		return c, fmt.Errorf("invalid constraint: %q: want key==value or key!=value", expr)
-	}
-	if !validConstraintKey(c.key) {
-		return c, fmt.Errorf("invalid constraint: %q: unknown key %q (want node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.<name> or engine.labels.<name>)", expr, c.key)
-	}
-	if c.value == "" || strings.ContainsAny(c.value, "=!") {
-		return c, fmt.Errorf("invalid constraint: %q: bad value %q", expr, c.value)
-	}
-	return c, nil
+	return constraint{}, fmt.Errorf("constraint expected one operator from ==, !=")
 }
 
-func validConstraintKey(k string) bool {
-	switch strings.ToLower(k) {
-	case "node.id", "node.hostname", "node.role", "node.platform.os", "node.platform.arch":
-		return true
-	}
-	lk := strings.ToLower(k)
-	for _, p := range []string{"node.labels.", "engine.labels."} {
-		if strings.HasPrefix(lk, p) && len(k) > len(p) {
-			return true
-		}
-	}
-	return false
-}
+// What swarmkit's parser accepts as a key and a value: keys are not
+// checked against the known ones (an unknown key never matches), values
+// may not be empty or hold '=', ',' and a few other characters.
+var (
+	constraintKey   = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
+	constraintValue = regexp.MustCompile(`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`)
+)
 
-// matches reports whether node n satisfies c: the key names are matched
-// without regard to case, the values of id, hostname, role and platform
-// too, label values exactly. A label the node lacks is "" (so != holds).
+// matches reports whether node n satisfies c: key names and their
+// prefixes in any case, label names exactly, values in any case. A label
+// the node lacks is "" (so == fails and != holds); an unknown key (and
+// node.ip, which the simulator's nodes lack) never matches.
 func (c constraint) matches(n *node) bool {
-	have, fold := "", true
+	var have string
 	switch lk := strings.ToLower(c.key); {
 	case lk == "node.id":
 		have = n.id
@@ -77,10 +71,11 @@ func (c constraint) matches(n *node) bool {
 	case lk == "node.platform.arch":
 		have = "x86_64"
 	case strings.HasPrefix(lk, "node.labels."):
-		have, fold = n.labels[c.key[len("node.labels."):]], false
+		have = n.labels[c.key[len("node.labels."):]]
 	case strings.HasPrefix(lk, "engine.labels."):
-		have, fold = n.engineLabels[c.key[len("engine.labels."):]], false
+		have = n.engineLabels[c.key[len("engine.labels."):]]
+	default:
+		return false
 	}
-	same := have == c.value || (fold && strings.EqualFold(have, c.value))
-	return same == c.equal
+	return strings.EqualFold(have, c.value) == c.equal
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +71,26 @@ func TestWaitsEndTheirSubscriptions(t *testing.T) {
 	}
 	if n := w.s.liveSubscriptions(); n != 1 {
 		t.Errorf("after Close %d subscriptions are live, want 1", n)
+	}
+}
+
+// docs/swarm-semantics.md §17: an update whose new task no node fits is
+// stuck updating; the wait times out and names the pending task and the
+// scheduler's words.
+func TestConvergeNamesAnUnschedulableTask(t *testing.T) {
+	w := newWorld(t, 1)
+	nodes(w, "a", "a")
+	w.deploy(nil, spec("app", env("V=1"), update(startFirst)))
+	if vd, err := converge.Wait(w.ctx, w.s, app, converge.Options{}); err != nil || !vd.Converged {
+		t.Fatalf("install: %+v, %v", vd, err)
+	}
+	before := w.service(app)
+	w.deploy(nil, spec("app", env("V=2"), update(startFirst), constraints("node.labels.zone==b")))
+	vd, err := converge.Wait(w.ctx, w.s, app, converge.Options{Since: &before, Timeout: 2 * time.Minute})
+	if err != nil || vd.State != converge.StateTimeout {
+		t.Fatalf("%+v, %v; want a timeout", vd, err)
+	}
+	if want := "pending: no suitable node (scheduling constraints not satisfied on 2 nodes)"; !strings.HasSuffix(vd.TaskError, want) {
+		t.Errorf("task error %q, want it to end %q", vd.TaskError, want)
 	}
 }

@@ -19,7 +19,10 @@
 //   - tasks: the state ladder new → … → running → terminal with small step
 //     delays (§1), healthchecks (§2), the stop delay and exit code (§14),
 //     memory use on nodes and OOM kills (§13);
-//   - the races a real swarm leaves to timing, drawn from the seed (§15).
+//   - the races a real swarm leaves to timing, drawn from the seed (§15);
+//   - nodes and the scheduler: placement constraints, spread preferences,
+//     max_replicas_per_node, reservations, availability, the constraint
+//     enforcer, nodes going down and coming back (§17).
 //
 // The simulator cannot run images, so how a service's containers behave
 // (boot time, memory, crashes) is set per service with SetBehaviour, and
@@ -32,10 +35,9 @@
 //	s.SetBehaviour("discourse_app", sim.Behaviour{Boot: 8 * time.Minute, Memory: 3 << 30})
 //
 // Not modelled: healthchecks baked into images (only the spec's count),
-// start_interval, scheduling constraints, placement and resource
-// reservations (tasks are spread by count; only memory limits and node
-// memory matter), node failures and leader failover, jobs, the
-// rejected state, and the PullOptions/placement exceptions of IsTaskDirty.
+// start_interval, the scheduler's plugin, platform and host-port filters,
+// leader failover, jobs, orphaned tasks, and the PullOptions/placement
+// exceptions of IsTaskDirty.
 // A probe's timeout only caps Behaviour.ProbeFailTime. Slots left without
 // a runnable task are re-created from the current spec when the
 // orchestrator next reconciles (close to the dead slots of §9). Remove is
