@@ -140,3 +140,14 @@ var ErrUnavailable = errors.New("swarm engine unavailable")
 // ErrUnsupported is returned (wrapped) for a request an engine cannot honour,
 // such as a fault the real swarm cannot inject.
 var ErrUnsupported = errors.New("not supported by this engine")
+
+// NodeAdmin is an engine whose swarm's nodes can be listed and changed,
+// as `docker node ls`, `docker node inspect` and `docker node update` do.
+type NodeAdmin interface {
+	// Nodes lists the nodes, managers first, in the order they joined.
+	Nodes(ctx context.Context) ([]swarm.Node, error)
+	// SetNode changes the node named by ref (an ID, or a hostname that
+	// names one node): availability ("active", "pause" or "drain"; ""
+	// keeps it) and labels (nil keeps them; a map replaces them).
+	SetNode(ctx context.Context, ref, availability string, labels map[string]string) error
+}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,20 +18,20 @@ import (
 // The conformance suite (docs/conformance.md): cases under conformance/
 // written once and run on both engines. The simulator runs each file under
 // conformSeeds seeds, since it draws swarm's races from the seed; the real
-// swarm runs each case once, on its own stack, several at a time. The
+// swarm runs each case once, on its own stack, one at a time. The
 // real outcome must be one the simulator produced, and the real verdict
 // durations must be within conformTolerance of that simulated run's.
 //
-// conformParallel is how many real cases run at once: one. Four or six at
-// once on a two-core machine slowed swarm's own update timings by about
-// 2 s (three replicas in two batches: 7.3-7.9 s where the simulator and a
-// lone run say 5.6 s), outside the tolerance, with this session's code and
-// the previous stop's alike; the daemon must not be the bottleneck of what
-// is measured. It costs about five minutes of CI.
-const (
-	conformSeeds    = 40
-	conformParallel = 1
-)
+// The real cases run one at a time. Four or six at once on a two-core
+// machine slowed swarm's own update timings by about 2 s (three replicas
+// in two batches: 7.3-7.9 s where the simulator and a lone run say
+// 5.6 s), outside the tolerance; the daemon must not be the bottleneck of
+// what is measured. It costs about five minutes of CI.
+const conformSeeds = 40
+
+// conformRoot is the scenario root of every conformance file, so those in
+// conformance/multinode load conformance/lib too.
+const conformRoot = "conformance"
 
 // conformTolerance is how far a real duration may be from the simulated
 // one: 15%, and never less than a second and a half (a real swarm's
@@ -98,7 +97,7 @@ func conformOutcome(c interp.CaseResult) outcome {
 func simOutcomes(t *testing.T, file string) map[string][]outcome {
 	out := map[string][]outcome{}
 	for seed := int64(1); seed <= conformSeeds; seed++ {
-		res := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed})
+		res := RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed, Root: conformRoot})
 		if res.Err != nil {
 			t.Fatalf("%s on the simulator: %s", file, interp.Describe(res.Err))
 		}
@@ -119,12 +118,38 @@ func TestConformance(t *testing.T) {
 	}
 	needDocker(t)
 	t.Chdir("..")
-	files, err := filepath.Glob("conformance/*.star")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no conformance cases: %v", err)
+	conform(t, "conformance/*.star")
+}
+
+// TestMultiNode runs the conformance cases that need several nodes
+// (conformance/multinode) on the simulator and on a two-node swarm, the
+// one .ci/multinode-setup.sh starts: its manager's socket is
+// CHAOSRUN_MULTINODE. Its nodes are labelled zone=a (the manager) and
+// zone=b, as the cases' sim.node calls describe them.
+func TestMultiNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping real-engine test in -short mode")
 	}
-	slots := make(chan struct{}, conformParallel)
-	var mu sync.Mutex
+	host := os.Getenv("CHAOSRUN_MULTINODE")
+	if host == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CHAOSRUN_MULTINODE is not set: .ci/run starts a two-node swarm with .ci/multinode-setup.sh and sets it")
+		}
+		t.Skip("skipping multi-node test: CHAOSRUN_MULTINODE is not set (.ci/multinode-setup.sh starts a two-node swarm)")
+	}
+	t.Setenv("DOCKER_HOST", host)
+	needDocker(t)
+	t.Chdir("..")
+	conform(t, "conformance/multinode/*.star")
+}
+
+// conform runs the cases of the files matching pattern on both engines
+// and compares them, the real ones one at a time.
+func conform(t *testing.T, pattern string) {
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no conformance cases in %s: %v", pattern, err)
+	}
 	var total time.Duration
 	for _, file := range files {
 		sims := simOutcomes(t, file)
@@ -137,14 +162,9 @@ func TestConformance(t *testing.T) {
 				continue // the file's load
 			}
 			t.Run(filepath.Base(file)+"/"+name, func(t *testing.T) {
-				t.Parallel()
-				slots <- struct{}{}
-				defer func() { <-slots }()
 				start := time.Now()
 				real := realOutcome(t, file, name)
-				mu.Lock()
 				total += time.Since(start)
-				mu.Unlock()
 				compareOutcomes(t, real, sims[name])
 			})
 		}
@@ -155,7 +175,7 @@ func TestConformance(t *testing.T) {
 // realOutcome runs one case on the real swarm, on a stack of its own.
 func realOutcome(t *testing.T, file, name string) outcome {
 	id, vars := ownStack("conform")
-	res := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: id, Vars: vars, Only: name})
+	res := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: id, Vars: vars, Only: name, Root: conformRoot})
 	if res.Err != nil {
 		t.Fatalf("on the real swarm: %s", interp.Describe(res.Err))
 	}
@@ -220,7 +240,7 @@ func durationsDiffer(real []time.Duration, sims []outcome) string {
 // conformRef matches a case named on a "Conformance:" line of
 // docs/swarm-semantics.md: a Starlark case (FILE.star test_x) or a Go
 // test of a package that runs on the real swarm (engine/docker TestX).
-var conformRef = regexp.MustCompile("`((?:conformance|scenarios)/[a-z_]+\\.star) (test_[a-z0-9_]+)`|`(engine/docker) (Test[A-Za-z0-9]+)`")
+var conformRef = regexp.MustCompile("`((?:conformance|scenarios)/[a-z_/]+\\.star) (test_[a-z0-9_]+)`|`(engine/docker) (Test[A-Za-z0-9]+)`")
 
 // TestEverySimulatorBehaviourHasAConformanceCase: each numbered section of
 // docs/swarm-semantics.md (a behaviour the simulator models) has a

@@ -24,7 +24,9 @@ const (
 
 // nodeNamed finds a node by name, or says which there are.
 func (s *Sim) nodeNamed(name string) (*node, error) {
-	s.ensureNodes()
+	if len(s.nodes) == 0 {
+		s.ensureNodes() // the default node-1
+	}
 	for _, n := range s.nodes {
 		if n.name == name {
 			return n, nil
