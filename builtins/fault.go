@@ -15,7 +15,7 @@ func init() {
 			`chaos_deploy(app, faults = [fault.unhealthy()])`},
 		{engine.FaultCrash, `service="app", after="0s"`, "A fault: the new task exits non-zero `after` it starts running.",
 			`chaos_deploy(app, faults = [fault.crash(after = "3s")])`},
-		{engine.FaultKill, `service="app", after="0s"`, "A fault: the new task's container is killed `after` it is running (on the real engine, on the local node).",
+		{engine.FaultKill, `service="app", after="0s"`, "A fault: the new task's container is killed `after` it is running (on a real swarm, on the manager's node and on the nodes whose daemons CHAOSRUN_NODE_DAEMONS names).",
 			`chaos_deploy(app, faults = [fault.kill()])`},
 		{engine.FaultMemory, `size, after="0s"`, "A fault: memory pressure of `size` (\"1.5GiB\") on every simulated node, starting `after` the deploy; on a real swarm, on the daemon's own node (a service of the chaosrun-testapp:dev image holding it).",
 			`chaos_deploy(app, faults = [fault.memory_pressure("2GiB")])`},

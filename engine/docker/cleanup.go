@@ -26,6 +26,7 @@ func (e *Engine) close(ctx context.Context) error {
 	e.cancel()
 	e.wg.Wait()
 	defer e.cli.Close()
+	defer closeDaemons(e.nodes)
 	if e.opts.Keep {
 		return nil
 	}

@@ -75,8 +75,9 @@ type Options struct {
 type Engine struct {
 	opts   Options
 	cli    *client.Client
-	host   string // DOCKER_HOST as given, for messages
-	nodeID string // the manager node the daemon runs
+	host   string   // DOCKER_HOST as given, for messages
+	nodeID string   // the manager node the daemon runs
+	nodes  []daemon // other nodes' daemons (NodeDaemonsEnv)
 	skew   time.Duration
 
 	ctx    context.Context // ends on Close; bounds fault watchers
@@ -114,13 +115,18 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		cli.Close()
 		return nil, err
 	}
+	nodes, err := connectNodeDaemons(ctx, cli)
+	if err != nil {
+		cli.Close()
+		return nil, err
+	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
 	if opts.Owner == (procid.ID{}) {
 		opts.Owner = procid.Self()
 	}
-	e := &Engine{opts: opts, cli: cli, host: host, nodeID: nodeID, skew: skew,
+	e := &Engine{opts: opts, cli: cli, host: host, nodeID: nodeID, skew: skew, nodes: nodes,
 		deployed: map[string]bool{}}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil

@@ -39,50 +39,82 @@ func (e *Engine) taskIDs(ctx context.Context, service string) (map[string]bool, 
 	return ids, nil
 }
 
-// startKill opens the service's container event stream (so that nothing
-// after the deploy is missed) and follows it in the background until the
-// kills are done, killWatchLimit passes, or the engine is closed.
+// startKill opens the service's container event stream on every daemon
+// it can reach (so that nothing after the deploy is missed) and follows
+// them in the background until the kills are done, killWatchLimit passes,
+// or the engine is closed.
 func (e *Engine) startKill(w killWatch) {
 	ctx, cancel := context.WithTimeout(e.ctx, killWatchLimit)
 	since := timestamp(e.DaemonTime(time.Now()).Add(-time.Second))
-	msgs, errs := e.cli.Events(ctx, events.ListOptions{Since: since, Filters: filters.NewArgs(
-		filters.Arg("type", string(events.ContainerEventType)),
-		filters.Arg("label", serviceNameLabel+"="+w.service))})
+	seen := make(chan containerEvent)
+	errs := make(chan error, len(e.daemons()))
+	for _, d := range e.daemons() {
+		msgs, derrs := d.cli.Events(ctx, events.ListOptions{Since: since, Filters: filters.NewArgs(
+			filters.Arg("type", string(events.ContainerEventType)),
+			filters.Arg("label", serviceNameLabel+"="+w.service))})
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			for {
+				select {
+				case m := <-msgs:
+					select {
+					case seen <- containerEvent{d, m}:
+					case <-ctx.Done():
+						return
+					}
+				case err := <-derrs:
+					errs <- fmt.Errorf("%s: %w", d.host, err)
+					return
+				}
+			}
+		}()
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		defer cancel()
-		n, err := e.runKill(ctx, w, msgs, errs)
+		n, err := e.runKill(ctx, w, seen, errs)
 		if n < w.slots && e.ctx.Err() == nil {
-			e.logf("kill fault on %s: %d of %d new tasks killed before giving up (%v); tasks on other nodes than %s cannot be killed",
-				w.service, n, w.slots, err, e.nodeID)
+			e.logf("kill fault on %s: %d of %d new tasks killed before giving up (%v); the engine reaches %s",
+				w.service, n, w.slots, err, e.nodesReached())
 		}
 	}()
 }
 
-// runKill follows the daemon's container events of the service (all on
-// the daemon's own node) and kills each new task's container once it is
-// running, one per slot. It returns how many it killed and why it stopped.
-func (e *Engine) runKill(ctx context.Context, w killWatch, msgs <-chan events.Message, errs <-chan error) (int, error) {
+// containerEvent is a container event and the daemon that reported it.
+type containerEvent struct {
+	d daemon
+	m events.Message
+}
+
+// runKill follows the container events of the service on every daemon
+// the engine reaches and kills each new task's container once it is
+// running, one per slot, through its own node's daemon. It returns how
+// many it killed and why it stopped.
+func (e *Engine) runKill(ctx context.Context, w killWatch, seen <-chan containerEvent, errs <-chan error) (int, error) {
 	done := map[string]bool{}    // slots handled
 	waiting := map[string]bool{} // containers started, waiting for healthy
 	for len(done) < w.slots {
-		var m events.Message
+		var ev containerEvent
 		select {
-		case m = <-msgs:
+		case ev = <-seen:
 		case err := <-errs:
 			return len(done), err
+		case <-ctx.Done():
+			return len(done), ctx.Err()
 		}
+		m := ev.m
 		task, slot := m.Actor.Attributes[taskIDLabel], taskSlot(m.Actor.Attributes)
 		if task == "" || w.before[task] || done[slot] {
 			continue
 		}
 		switch {
-		case m.Action == "start" && e.hasHealthcheck(ctx, m.Actor.ID):
+		case m.Action == "start" && hasHealthcheck(ctx, ev.d, m.Actor.ID):
 			waiting[m.Actor.ID] = true
 		case m.Action == "start", m.Action == "health_status: healthy" && waiting[m.Actor.ID]:
 			done[slot] = true
-			e.killLater(w, task, m.Actor.ID)
+			e.killLater(w, ev.d, task, m.Actor.ID)
 		}
 	}
 	return len(done), nil
@@ -100,16 +132,16 @@ func taskSlot(attrs map[string]string) string {
 
 // hasHealthcheck reports whether a container runs a healthcheck, so that
 // swarm marks its task running only when it is first healthy.
-func (e *Engine) hasHealthcheck(ctx context.Context, id string) bool {
-	c, err := e.cli.ContainerInspect(ctx, id)
+func hasHealthcheck(ctx context.Context, d daemon, id string) bool {
+	c, err := d.cli.ContainerInspect(ctx, id)
 	return err == nil && c.Config != nil && engine.HasHealthcheck(c.Config.Healthcheck)
 }
 
-// killLater kills a task's container after w.after, unless the engine is
-// closed first.
-func (e *Engine) killLater(w killWatch, taskID, containerID string) {
+// killLater kills a task's container through its node's daemon after
+// w.after, unless the engine is closed first.
+func (e *Engine) killLater(w killWatch, d daemon, taskID, containerID string) {
 	e.later(w.after, func() {
-		if err := e.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
+		if err := d.cli.ContainerKill(e.ctx, containerID, "KILL"); err != nil {
 			e.logf("kill fault on %s: kill container %.12s of task %s: %v", w.service, containerID, taskID, err)
 			return
 		}
