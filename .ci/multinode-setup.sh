@@ -44,23 +44,8 @@ for i in 1 2; do
 		ip -n "crt$i" route add default via 10.231.0.1
 	fi
 	if ! dk "$i" info >/dev/null 2>&1; then
-		mkdir -p "/var/lib/docker-crt$i" "/run/docker-crt$i"
-		# nsenter --net enters only the network namespace; `ip netns exec`
-		# would remount /sys and dockerd would find no devices cgroup.
-		nsenter --net="/run/netns/crt$i" setsid dockerd --data-root "/var/lib/docker-crt$i" \
-			--exec-root "/run/docker-crt$i" --pidfile "/run/docker-crt$i.pid" \
-			-H "$(sock "$i")" >"/tmp/dockerd-crt$i.log" 2>&1 &
+		"$root/.ci/multinode-daemon.sh" start "$i"
 		echo "dockerd crt$i" >>"$state"
-		n=0
-		until dk "$i" info >/dev/null 2>&1; do
-			n=$((n + 1))
-			if [ "$n" -ge 60 ]; then
-				say "dockerd crt$i did not come up; last lines of /tmp/dockerd-crt$i.log:" >&2
-				tail -n 20 "/tmp/dockerd-crt$i.log" >&2 || true
-				exit 1
-			fi
-			sleep 1
-		done
 	fi
 done
 

@@ -6,19 +6,11 @@ set -u
 state=${CHAOSRUN_MULTINODE_STATE:-/tmp/chaosrun-multinode-state}
 say() { echo "multinode-teardown: $*"; }
 [ -f "$state" ] || exit 0
+here=$(cd "$(dirname "$0")" && pwd)
 for i in 2 1; do
 	grep -qx "dockerd crt$i" "$state" || continue
-	pidfile=/run/docker-crt$i.pid
-	[ -f "$pidfile" ] || continue
-	pid=$(cat "$pidfile")
-	say "stopping dockerd crt$i (pid $pid)"
-	kill "$pid" 2>/dev/null
-	n=0
-	while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 30 ]; do
-		n=$((n + 1))
-		sleep 1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+	say "stopping dockerd crt$i"
+	"$here/multinode-daemon.sh" stop "$i"
 	rm -rf "/var/lib/docker-crt$i" "/run/docker-crt$i"
 done
 for i in 1 2; do

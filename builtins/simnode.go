@@ -43,7 +43,7 @@ one stays updating: the verdict names it.`,
 		Builtin{Name: "sim.node_down", Args: "name, after=\"0s\", duration=None", Fn: simNodeDown, Engines: nodeEngines,
 			Summary: "Stops a node's daemon after a while, and brings it back after duration (None: never).",
 			Detail: `Its containers stop and it reports nothing: its tasks keep the state they
-last reported until the managers mark the node down, 13.5 to 16.5 s later
+last reported until the managers mark the node down, 8.5 to 16.5 s later
 (missed heartbeats; drawn from the seed). Then a replicated service's tasks
 there get replacements on other nodes after the restart delay, and a global
 service's task is shut down. When the node comes back its agent reports the

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coop-cloud/chaosrun/internal/multinode"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -130,14 +131,8 @@ func TestMultiNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping real-engine test in -short mode")
 	}
-	host := os.Getenv("CHAOSRUN_MULTINODE")
-	if host == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CHAOSRUN_MULTINODE is not set: .ci/run starts a two-node swarm with .ci/multinode-setup.sh and sets it")
-		}
-		t.Skip("skipping multi-node test: CHAOSRUN_MULTINODE is not set (.ci/multinode-setup.sh starts a two-node swarm)")
-	}
-	t.Setenv("DOCKER_HOST", host)
+	manager, _ := multinode.Swarm(t)
+	t.Setenv("DOCKER_HOST", manager)
 	needDocker(t)
 	t.Chdir("..")
 	conform(t, "conformance/multinode/*.star")

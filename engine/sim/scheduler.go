@@ -203,8 +203,8 @@ func fewestInGroup(all, fit []*node, ofSvc map[*node]int, descriptor string) []*
 func (s *Sim) assign(t *task) {
 	n, why := s.schedule(t)
 	if n == nil {
-		if t.err != why {
-			t.err = why
+		if t.err != why { // swarm writes only a change, with a new timestamp
+			t.err, t.stamp = why, s.now()
 			s.writeTask(t, "update")
 		}
 		if !t.waiting {
@@ -245,9 +245,4 @@ func (s *Sim) reschedule() {
 			}
 		}
 	})
-}
-
-// dropPending forgets pending tasks of services that are gone.
-func (s *Sim) dropPending(svc *service) {
-	s.pending = slices.DeleteFunc(s.pending, func(t *task) bool { return t.svc == svc })
 }

@@ -203,7 +203,7 @@ func TestNodeChanges(t *testing.T) {
 }
 
 // A node whose daemon stops: its tasks keep their last state until the
-// managers mark it down (13.5-16.5 s), then get replacements elsewhere
+// managers mark it down (8.5-16.5 s), then get replacements elsewhere
 // after the restart delay; when it comes back its agent reports them
 // shut down.
 func TestNodeDown(t *testing.T) {
@@ -214,11 +214,11 @@ func TestNodeDown(t *testing.T) {
 	if err := w.s.NodeDown("n2", 0, 2*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	w.sleep(10 * time.Second)
+	w.sleep(8 * time.Second)
 	if got, want := placed(w), "n1:running n2:running"; got != want {
-		t.Fatalf("10s after n2's daemon stopped: %s, want %s (nothing reported yet)", got, want)
+		t.Fatalf("8s after n2's daemon stopped: %s, want %s (nothing reported yet)", got, want)
 	}
-	w.sleep(20 * time.Second)
+	w.sleep(22 * time.Second)
 	if got, want := placed(w), "n1:running n1:running"; got != want {
 		t.Fatalf("30s after: %s, want %s", got, want)
 	}

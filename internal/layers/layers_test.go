@@ -42,6 +42,7 @@ var rules = map[string]Rule{
 	"internal/layers":    {Never: neither},
 	"internal/confine":   {Never: neither},
 	"internal/fuzzcheck": {Never: neither},
+	"internal/multinode": {Never: neither},
 }
 
 // TestLayering reads every package of the module and checks it against
