@@ -1,13 +1,16 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/coop-cloud/chaosrun/engine/sim"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -38,8 +41,20 @@ type CaseStats struct {
 	Interrupted int `json:"interrupted"`
 	// Failures counts each distinct failure message.
 	Failures map[string]int `json:"failures,omitempty"`
+	// Draws are, per run, what the simulator drew and how the run ended
+	// (sim.Draw), for plotting passing against failing seeds, by seed;
+	// runs that drew nothing worth recording are left out.
+	Draws []RunDraws `json:"draws,omitempty"`
 	// FirstFailingSeed is the smallest failing seed; nil when none failed.
 	FirstFailingSeed *int64 `json:"first_failing_seed"`
+}
+
+// RunDraws is what the simulator drew in one run of a case, by name, and
+// whether the run passed.
+type RunDraws struct {
+	Seed   int64              `json:"seed"`
+	Passed bool               `json:"passed"`
+	Values map[string]float64 `json:"values"`
 }
 
 // ExploreSummary is the result of an explore run; summaries of the shards
@@ -90,10 +105,10 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 				mu.Lock()
 				defer mu.Unlock()
 				sum.order = order
-			}, func(seed int64, r interp.CaseResult) {
+			}, func(seed int64, r interp.CaseResult, draws []sim.Draw) {
 				mu.Lock()
 				defer mu.Unlock()
-				sum.add(seed, r)
+				sum.add(seed, r, draws)
 			})
 		}()
 	}
@@ -112,7 +127,8 @@ func Explore(ctx context.Context, path string, cfg Config, opts ExploreOptions) 
 }
 
 // exploreWorker loads the module once and runs every case per seed.
-func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string), report func(int64, interp.CaseResult)) error {
+func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan int64, cases func([]string),
+	report func(int64, interp.CaseResult, []sim.Draw)) error {
 	// Explore reports through its summary, not hooks, and applies cfg.Only
 	// to the case list itself.
 	opts := Options(cfg)
@@ -143,7 +159,14 @@ func exploreWorker(ctx context.Context, path string, cfg Config, seeds <-chan in
 			}
 			c := cfg
 			c.Seed = seed
-			report(seed, m.RunCase(ctx, name, startCase(c)))
+			var s *sim.Sim
+			c.simStarted = func(x *sim.Sim) { s = x }
+			r := m.RunCase(ctx, name, startCase(c))
+			var draws []sim.Draw
+			if s != nil {
+				draws = s.Draws()
+			}
+			report(seed, r, draws)
 		}
 	}
 	return nil
@@ -164,9 +187,16 @@ func (s *ExploreSummary) stats(name string) *CaseStats {
 	return cs
 }
 
-func (s *ExploreSummary) add(seed int64, r interp.CaseResult) {
+func (s *ExploreSummary) add(seed int64, r interp.CaseResult, draws []sim.Draw) {
 	cs := s.stats(r.Name)
 	cs.Runs++
+	if len(draws) > 0 && !r.Interrupted {
+		values := make(map[string]float64, len(draws))
+		for _, d := range draws {
+			values[d.Name] = d.Value
+		}
+		cs.Draws = append(cs.Draws, RunDraws{Seed: seed, Passed: r.Passed(), Values: values})
+	}
 	switch {
 	case r.Interrupted:
 		cs.Interrupted++
@@ -207,6 +237,9 @@ func (s *ExploreSummary) sort() {
 	rank := map[string]int{}
 	for i, n := range s.order {
 		rank[n] = i + 1
+	}
+	for _, cs := range s.Cases {
+		slices.SortFunc(cs.Draws, func(a, b RunDraws) int { return cmp.Compare(a.Seed, b.Seed) })
 	}
 	sort.SliceStable(s.Cases, func(i, j int) bool {
 		ri, rj := rank[s.Cases[i].Name], rank[s.Cases[j].Name]

@@ -117,6 +117,14 @@ func (s *ExploreSummary) checkCase(cs *CaseStats) error {
 	if cs.FirstFailingSeed != nil && !s.covers(*cs.FirstFailingSeed) {
 		return fmt.Errorf("first_failing_seed %d: not one of its seed_ranges", *cs.FirstFailingSeed)
 	}
+	if len(cs.Draws) > cs.Runs {
+		return fmt.Errorf("draws of %d runs: want at most runs %d", len(cs.Draws), cs.Runs)
+	}
+	for _, d := range cs.Draws {
+		if !s.covers(d.Seed) {
+			return fmt.Errorf("draws of seed %d: not one of its seed_ranges", d.Seed)
+		}
+	}
 	return nil
 }
 
@@ -162,6 +170,7 @@ func (s *ExploreSummary) Merge(o *ExploreSummary) error {
 			cs.Failures[k] += n
 		}
 		cs.FirstFailingSeed = minSeed(cs.FirstFailingSeed, oc.FirstFailingSeed)
+		cs.Draws = append(cs.Draws, oc.Draws...)
 	}
 	s.SeedRanges = append(s.SeedRanges, o.SeedRanges...)
 	s.Runs += o.Runs

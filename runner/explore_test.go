@@ -137,3 +137,39 @@ func TestSeedRangesOverlap(t *testing.T) {
 		}
 	}
 }
+
+// TestExploreRecordsDraws: explore keeps, per run, what the simulator drew
+// by name, in seed order, with the run's outcome: the discourse upgrade's
+// host load is what decides it (docs/swarm-semantics.md §13), and the
+// lightest loads pass, the heaviest fail.
+func TestExploreRecordsDraws(t *testing.T) {
+	sum, err := Explore(context.Background(), "../scenarios/discourse_rollback_rate.star", Config{Engine: EngineSim, Only: "test_start_first_upgrade"},
+		ExploreOptions{Runs: 60, Seed: 1, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := sum.Cases[0]
+	if len(cs.Draws) != cs.Runs {
+		t.Fatalf("draws of %d runs, want all %d", len(cs.Draws), cs.Runs)
+	}
+	var lightest, heaviest RunDraws
+	for i, d := range cs.Draws {
+		if d.Seed != int64(i+1) {
+			t.Fatalf("draw %d is of seed %d, want seeds in order", i, d.Seed)
+		}
+		load, ok := d.Values["host_load node-1"]
+		if !ok {
+			t.Fatalf("seed %d: no host_load node-1 in %v", d.Seed, d.Values)
+		}
+		if i == 0 || load < lightest.Values["host_load node-1"] {
+			lightest = d
+		}
+		if i == 0 || load > heaviest.Values["host_load node-1"] {
+			heaviest = d
+		}
+	}
+	if !lightest.Passed || heaviest.Passed {
+		t.Errorf("the lightest host load (seed %d) passed %v, the heaviest (seed %d) %v: want the light to pass, the heavy to fail",
+			lightest.Seed, lightest.Passed, heaviest.Seed, heaviest.Passed)
+	}
+}

@@ -53,6 +53,10 @@ type Config struct {
 	Adopt bool
 	// Log receives the real engine's notes (faults, daemon warnings).
 	Log io.Writer
+
+	// simStarted, when set, sees each case's simulator (explore reads
+	// its draws).
+	simStarted func(*sim.Sim)
 }
 
 // Validate reports a bad configuration as a usage error.
@@ -92,7 +96,11 @@ func startCase(cfg Config) func(c *interp.Case) error {
 		}
 		switch cfg.Engine {
 		case EngineSim:
-			builtins.Attach(c, sim.New(cfg.Seed, clock.NewVirtual(simEpoch)))
+			s := sim.New(cfg.Seed, clock.NewVirtual(simEpoch))
+			if cfg.simStarted != nil {
+				cfg.simStarted(s)
+			}
+			builtins.Attach(c, s)
 			return nil
 		case EngineNone:
 			return nil // the real clock, no swarm

@@ -71,6 +71,7 @@ func (s *Sim) SetHostLoad(min, max int64) {
 // drawLoad sets n's background load from the host load range.
 func (s *Sim) drawLoad(n *node) {
 	n.background = s.hostLoad[0] + s.jitterBytes(s.hostLoad[1]-s.hostLoad[0])
+	s.record("host_load "+n.name, float64(n.background))
 	s.checkMemory(n)
 }
 

@@ -196,6 +196,7 @@ func (s *Sim) NodeDown(name string, after, duration time.Duration) error {
 		}
 		s.stopDaemon(n)
 		expiry := heartbeatExpiry + s.jitter(heartbeatExpiryJitter) - s.jitter(heartbeatPeriod)
+		s.recordDuration("marked_down_after "+n.name, expiry)
 		if duration == 0 || duration > expiry {
 			s.after(expiry, func() {
 				if n.stopped {

@@ -89,7 +89,9 @@ func (s *Sim) rollbackWins() bool {
 	case "rollback":
 		return true
 	}
-	return s.rng.Float64() < rollbackFirst
+	won := s.rng.Float64() < rollbackFirst
+	s.recordRace("race "+RaceRestartRollback+" rollback", won)
+	return won
 }
 
 // orderSlots puts an updater run's dirty slots in the order it takes
@@ -100,6 +102,7 @@ func (s *Sim) orderSlots(slots []slot) {
 		return
 	}
 	s.rng.Shuffle(len(slots), func(i, j int) { slots[i], slots[j] = slots[j], slots[i] })
+	s.record("race "+RaceSlotOrder+" first slot", float64(slots[0].n))
 }
 
 // nextSlotWins draws the failure-versus-next-slot race for one failure.
@@ -110,5 +113,7 @@ func (s *Sim) nextSlotWins() bool {
 	case "next_slot":
 		return true
 	}
-	return s.rng.Float64() < nextSlotFirst
+	won := s.rng.Float64() < nextSlotFirst
+	s.recordRace("race "+RaceNextSlot+" next_slot", won)
+	return won
 }

@@ -75,6 +75,9 @@ type Sim struct {
 
 	pinned map[string]string // races a scenario pinned (races.go)
 
+	draws     []Draw         // what the run drew, by name (draws.go)
+	drawNames map[string]int // how often each name was drawn
+
 	pending      []*task // tasks waiting for a node that fits (scheduler.go)
 	rescheduling bool    // a retry of the pending tasks is queued
 

@@ -93,9 +93,20 @@ func (t *task) active() bool { return !t.terminal() && rank(t.desired) <= runnin
 func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.TaskState) *task {
 	now := s.now()
 	b := s.behaviourOf(svc.name)
-	t := &task{id: s.newID(), svc: svc, rec: rec, slot: slot, state: swarm.TaskStateNew, desired: desired,
+	id := s.newID() // the draws in this order: an ID, memory, then boot jitter
+	memJitter := s.jitterBytes(b.MemoryJitter)
+	bootJitter := s.jitter(b.BootJitter)
+	if where := fmt.Sprintf(" %s slot %d", svc.name, slot); b.MemoryJitter > 0 || b.BootJitter > 0 {
+		if b.BootJitter > 0 {
+			s.recordDuration("boot_jitter"+where, bootJitter)
+		}
+		if b.MemoryJitter > 0 {
+			s.record("memory_jitter"+where, float64(memJitter))
+		}
+	}
+	t := &task{id: id, svc: svc, rec: rec, slot: slot, state: swarm.TaskStateNew, desired: desired,
 		msg: "created", created: now, stamp: now,
-		fullMem: b.Memory + s.jitterBytes(b.MemoryJitter), ramp: b.MemoryRamp, boot: b.Boot + s.jitter(b.BootJitter),
+		fullMem: b.Memory + memJitter, ramp: b.MemoryRamp, boot: b.Boot + bootJitter,
 		unhealthy: b.Unhealthy, probeFail: b.ProbeFailTime, stopCode: b.StopExitCode, stopTime: b.StopTime}
 	if b.CrashAfter > 0 {
 		d := b.CrashAfter
