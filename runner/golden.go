@@ -68,8 +68,10 @@ func Verdict(c interp.CaseResult) string {
 	return "FAIL"
 }
 
-// GoldenRun runs a scenario on the simulator with the given seed and
-// renders its golden transcript. The scenario must not need --var values.
-func GoldenRun(file string, seed int64) string {
-	return Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: seed}))
+// GoldenRun runs a scenario on the simulator with cfg's seed and limits
+// (its engine, vars and case selection are not used) and renders its
+// golden transcript. The scenario must not need --var values.
+func GoldenRun(file string, cfg Config) string {
+	return Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: cfg.Seed,
+		CaseTimeout: cfg.CaseTimeout, MemoryBudget: cfg.MemoryBudget}))
 }

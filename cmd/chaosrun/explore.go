@@ -72,15 +72,12 @@ func exploreAction(c *cli.Context) error {
 		return usageError(errors.New("explore: give one scenario file, or --merge and summaries"))
 	}
 	path := c.Args().First()
-	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun), CaseTimeout: c.Duration(flagCaseTimeout)}
+	cfg := runner.Config{Engine: runner.EngineSim, Root: c.String(flagRoot), Only: c.String(flagRun)}
 	if cfg.Vars, err = varsFrom(c); err != nil {
 		return usageError(err)
 	}
-	if cfg.CaseTimeout < 0 {
-		return usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, cfg.CaseTimeout))
-	}
-	if cfg.MemoryBudget, err = memoryBudget(c.String(flagMaxMemory)); err != nil {
-		return usageError(err)
+	if cfg.CaseTimeout, cfg.MemoryBudget, err = limitsFrom(c); err != nil {
+		return err
 	}
 	if err := checkExploreCases(path, cfg.Only, th); err != nil {
 		return err

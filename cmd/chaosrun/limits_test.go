@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -76,4 +78,39 @@ func runFailing(t *testing.T, args ...string) string {
 		t.Errorf("exit %d, want %d\n%s%s", code, exitFailed, out, stderr)
 	}
 	return out + stderr
+}
+
+// TestGoldenRunsAreBounded: chaosrun test takes --case-timeout and
+// --max-memory as run does, so a scenario that never ends cannot hang it;
+// a bad bound is a usage error.
+func TestGoldenRunsAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/hangs.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "scenarios"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenarios", "hangs.star"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(chaosrunBin, "test", "--update", "--case-timeout", "300ms", "--max-memory", "1GiB", "scenarios/hangs.star")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	golden, err := os.ReadFile(filepath.Join(dir, "golden", "scenarios", "hangs.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(golden), "case timed out after 300ms (--case-timeout)") || !strings.Contains(string(golden), "still runs") {
+		t.Errorf("golden transcript:\n%s", golden)
+	}
+	cmd = exec.Command(chaosrunBin, "test", "--case-timeout", "-1s", "scenarios/hangs.star")
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "--case-timeout: got -1s") {
+		t.Errorf("exit %d, output %s", code, out)
+	}
 }

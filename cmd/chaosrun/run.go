@@ -183,21 +183,32 @@ func reportNotRun(ctx context.Context, res *interp.FileResult, rest []string, on
 	}
 }
 
+// limitsFrom reads --case-timeout and --max-memory, refusing bad values
+// as usage errors.
+func limitsFrom(c *cli.Context) (time.Duration, uint64, error) {
+	d := c.Duration(flagCaseTimeout)
+	if d < 0 {
+		return 0, 0, usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, d))
+	}
+	budget, err := memoryBudget(c.String(flagMaxMemory))
+	if err != nil {
+		return 0, 0, usageError(err)
+	}
+	return d, budget, nil
+}
+
 // configFrom reads the run flags.
 func configFrom(c *cli.Context) (runner.Config, error) {
 	vars, err := varsFrom(c)
 	if err != nil {
 		return runner.Config{}, usageError(err)
 	}
-	if d := c.Duration(flagCaseTimeout); d < 0 {
-		return runner.Config{}, usageError(fmt.Errorf("--%s: got %v, want a duration that is not negative (0: none)", flagCaseTimeout, d))
-	}
-	budget, err := memoryBudget(c.String(flagMaxMemory))
+	caseTimeout, budget, err := limitsFrom(c)
 	if err != nil {
-		return runner.Config{}, usageError(err)
+		return runner.Config{}, err
 	}
 	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars, MemoryBudget: budget,
-		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose), CaseTimeout: c.Duration(flagCaseTimeout),
+		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose), CaseTimeout: caseTimeout,
 		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError(err)

@@ -26,6 +26,8 @@ func testCommand() *cli.Command {
 			&cli.BoolFlag{Name: "update", Usage: "rewrite the golden files"},
 			seedFlag(seedUsage),
 			junitFlag(),
+			caseTimeoutFlag(),
+			maxMemoryFlag(),
 		},
 		Action: testAction,
 	}
@@ -47,9 +49,13 @@ func testAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	cfg := runner.Config{Seed: c.Int64(flagSeed)}
+	if cfg.CaseTimeout, cfg.MemoryBudget, err = limitsFrom(c); err != nil {
+		return err
+	}
 	failed := 0
 	for _, f := range files {
-		msg, err := checkGolden(f, c.Int64(flagSeed), c.Bool("update"))
+		msg, err := checkGolden(f, cfg, c.Bool("update"))
 		if err != nil {
 			return err
 		}
@@ -95,8 +101,8 @@ func somethingToCompare(paths, files []string, update bool) error {
 
 // checkGolden runs one scenario and compares (or, with update, rewrites)
 // its golden transcript. It returns a diff, or "" when they agree.
-func checkGolden(file string, seed int64, update bool) (string, error) {
-	got := runner.GoldenRun(file, seed)
+func checkGolden(file string, cfg runner.Config, update bool) (string, error) {
+	got := runner.GoldenRun(file, cfg)
 	path := runner.GoldenPath(file)
 	if update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
