@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -70,17 +71,22 @@ func scaleUpgrade(tb testing.TB, replicas uint64) time.Duration {
 
 // BenchmarkScale installs and rolls a stack of 10 services to a new
 // release at 1k, 10k and 100k tasks in all (docs/scale.md). It reports
-// the whole run per task (ns/task, B/task) and the rolling upgrade alone
-// (upgrade-ms).
+// the whole run per task (ns/task, and B/task allocated) and the rolling
+// upgrade alone (upgrade-ms).
 func BenchmarkScale(b *testing.B) {
 	for _, tasks := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
 			b.ReportAllocs()
 			var upgrade time.Duration
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			for b.Loop() {
 				upgrade += scaleUpgrade(b, uint64(tasks/scaleServices))
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tasks), "ns/task")
+			runtime.ReadMemStats(&after)
+			per := float64(b.N) * float64(tasks)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/task")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/per, "B/task")
 			b.ReportMetric(float64(upgrade.Milliseconds())/float64(b.N), "upgrade-ms")
 		})
 	}
