@@ -95,6 +95,16 @@ type TaskCounter interface {
 	UpToDate(ctx context.Context, service string) (UpToDate, error)
 }
 
+// EndedBadly reports whether a task in state s counts as UpToDate.Failed:
+// failed, rejected, or complete (an exit 0 of a task meant to run).
+func EndedBadly(s swarm.TaskState) bool {
+	switch s {
+	case swarm.TaskStateFailed, swarm.TaskStateRejected, swarm.TaskStateComplete:
+		return true
+	}
+	return false
+}
+
 // Summarize is UpToDate of a list of up-to-date tasks.
 func Summarize(tasks []swarm.Task) UpToDate {
 	var out UpToDate
@@ -105,13 +115,13 @@ func Summarize(tasks []swarm.Task) UpToDate {
 	seen := map[place]bool{}
 	for i := range tasks {
 		t := &tasks[i]
-		switch t.Status.State {
-		case swarm.TaskStateRunning:
+		switch {
+		case t.Status.State == swarm.TaskStateRunning:
 			if k := (place{t.Slot, t.NodeID}); t.DesiredState == swarm.TaskStateRunning && !seen[k] {
 				seen[k] = true
 				out.Running++
 			}
-		case swarm.TaskStateFailed, swarm.TaskStateRejected, swarm.TaskStateComplete:
+		case EndedBadly(t.Status.State):
 			if out.Failed == nil || FailedLater(t.Status.Timestamp, t.ID, out.Failed.Status.Timestamp, out.Failed.ID) {
 				out.Failed = t
 			}

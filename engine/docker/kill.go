@@ -47,8 +47,9 @@ func (e *Engine) startKill(w killWatch) {
 	ctx, cancel := context.WithTimeout(e.ctx, killWatchLimit)
 	since := timestamp(e.DaemonTime(time.Now()).Add(-time.Second))
 	seen := make(chan containerEvent)
-	errs := make(chan error, len(e.daemons()))
-	for _, d := range e.daemons() {
+	daemons := e.daemons()
+	errs := make(chan error, len(daemons))
+	for _, d := range daemons {
 		msgs, derrs := d.cli.Events(ctx, events.ListOptions{Since: since, Filters: filters.NewArgs(
 			filters.Arg("type", string(events.ContainerEventType)),
 			filters.Arg("label", serviceNameLabel+"="+w.service))})

@@ -53,13 +53,37 @@ var (
 	constraintValue = regexp.MustCompile(`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`)
 )
 
+// meetAll reports whether node n satisfies every constraint of cs.
+func meetAll(cs []constraint, n *node) bool {
+	for _, c := range cs {
+		if !c.matches(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeLabel is the value of a node.labels.<name> or engine.labels.<name>
+// key on n (the prefix in any case, the name exactly; "" when n lacks
+// it), and whether key is such a key.
+func nodeLabel(n *node, key string) (string, bool) {
+	switch lk := strings.ToLower(key); {
+	case strings.HasPrefix(lk, "node.labels."):
+		return n.labels[key[len("node.labels."):]], true
+	case strings.HasPrefix(lk, "engine.labels."):
+		return n.engineLabels[key[len("engine.labels."):]], true
+	}
+	return "", false
+}
+
 // matches reports whether node n satisfies c: key names and their
 // prefixes in any case, label names exactly, values in any case. A label
 // the node lacks is "" (so == fails and != holds); an unknown key (and
 // node.ip, which the simulator's nodes lack) never matches.
 func (c constraint) matches(n *node) bool {
-	var have string
+	have, ok := nodeLabel(n, c.key)
 	switch lk := strings.ToLower(c.key); {
+	case ok:
 	case lk == "node.id":
 		have = n.id
 	case lk == "node.hostname":
@@ -70,10 +94,6 @@ func (c constraint) matches(n *node) bool {
 		have = "linux"
 	case lk == "node.platform.arch":
 		have = "x86_64"
-	case strings.HasPrefix(lk, "node.labels."):
-		have = n.labels[c.key[len("node.labels."):]]
-	case strings.HasPrefix(lk, "engine.labels."):
-		have = n.engineLabels[c.key[len("engine.labels."):]]
 	default:
 		return false
 	}

@@ -62,7 +62,7 @@ func (svc *service) dropTask(t *task) {
 	if svc.idx.failed == t {
 		svc.idx.failed = nil
 		for _, o := range svc.tasks {
-			svc.noteFailed(o)
+			svc.noteFailed(o, !dirty(o, svc.spec))
 		}
 	}
 }
@@ -92,7 +92,7 @@ func (s *Sim) recount(t *task) {
 		}
 	}
 	if upToDate {
-		svc.noteFailed(t)
+		svc.noteFailed(t, true)
 	}
 	var on *node
 	if t.node != nil && t.active() {
@@ -131,15 +131,11 @@ func (s *Sim) recount(t *task) {
 	}
 }
 
-// noteFailed makes t the newest failed up-to-date task if it is one and
-// ended after the current one (engine.FailedLater).
-func (svc *service) noteFailed(t *task) {
-	switch t.state {
-	case swarm.TaskStateFailed, swarm.TaskStateRejected, swarm.TaskStateComplete:
-	default:
-		return
-	}
-	if t.reaped || dirty(t, svc.spec) {
+// noteFailed makes t, up to date or not as upToDate says, the newest
+// failed up-to-date task if it is one and ended after the current one
+// (engine.EndedBadly, engine.FailedLater).
+func (svc *service) noteFailed(t *task, upToDate bool) {
+	if !upToDate || t.reaped || !engine.EndedBadly(t.state) {
 		return
 	}
 	if f := svc.idx.failed; f == nil || engine.FailedLater(t.stamp, t.id, f.stamp, f.id) {

@@ -110,11 +110,7 @@ func (s *Sim) enforceConstraints(n *node) {
 			}
 			cpus, mem := reservation(t)
 			over := (cpus > 0 || mem > 0) && (n.reservedCPU > n.nanoCPUs || n.reservedMem > n.capacity)
-			meets := true
-			for _, c := range svc.spec.constraints {
-				meets = meets && c.matches(n)
-			}
-			if meets && !over {
+			if meetAll(svc.spec.constraints, n) && !over {
 				continue
 			}
 			t.cancelTimers() // its write below gives its reservation back
@@ -165,15 +161,7 @@ func (s *Sim) reconcileGlobals() {
 // drained, and meets the service's constraints (a paused node keeps what
 // it has but gets nothing new: see reconcileGlobal).
 func (s *Sim) globalFits(svc *service, n *node) bool {
-	if n.down || n.availability == swarm.NodeAvailabilityDrain {
-		return false
-	}
-	for _, c := range svc.spec.constraints {
-		if !c.matches(n) {
-			return false
-		}
-	}
-	return true
+	return !n.down && n.availability != swarm.NodeAvailabilityDrain && meetAll(svc.spec.constraints, n)
 }
 
 // NodeDown is engine.Shaper's: after d the node's daemon stops, taking its

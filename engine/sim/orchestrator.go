@@ -48,7 +48,7 @@ func (s *Sim) reconcile(svc *service) {
 		return
 	}
 	slots := runnableSlots(svc)
-	want := s.replicas(svc)
+	want := replicaCount(svc)
 	if len(slots) > want {
 		// Keep running slots and low slot numbers; remove the rest.
 		keep := slices.Clone(slots)

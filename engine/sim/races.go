@@ -82,15 +82,16 @@ func (s *Sim) pin(race string) string {
 }
 
 // rollbackWins draws the restart-versus-rollback race for one failure.
-func (s *Sim) rollbackWins() bool {
-	switch s.pin(RaceRestartRollback) {
-	case "restart":
-		return false
-	case "rollback":
-		return true
+func (s *Sim) rollbackWins() bool { return s.drawRace(RaceRestartRollback, "rollback", rollbackFirst) }
+
+// drawRace is whether outcome wins race: as pinned, or drawn from the
+// seed with probability p (and recorded, draws.go).
+func (s *Sim) drawRace(race, outcome string, p float64) bool {
+	if pinned := s.pin(race); pinned != RaceSeed {
+		return pinned == outcome
 	}
-	won := s.rng.Float64() < rollbackFirst
-	s.recordRace("race "+RaceRestartRollback+" rollback", won)
+	won := s.rng.Float64() < p
+	s.recordRace("race "+race+" "+outcome, won)
 	return won
 }
 
@@ -106,14 +107,4 @@ func (s *Sim) orderSlots(slots []slot) {
 }
 
 // nextSlotWins draws the failure-versus-next-slot race for one failure.
-func (s *Sim) nextSlotWins() bool {
-	switch s.pin(RaceNextSlot) {
-	case "failure":
-		return false
-	case "next_slot":
-		return true
-	}
-	won := s.rng.Float64() < nextSlotFirst
-	s.recordRace("race "+RaceNextSlot+" next_slot", won)
-	return won
-}
+func (s *Sim) nextSlotWins() bool { return s.drawRace(RaceNextSlot, "next_slot", nextSlotFirst) }

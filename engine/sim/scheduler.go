@@ -64,14 +64,7 @@ func fitsResources(t *task, n *node) bool {
 	return n.reservedCPU+cpus <= n.nanoCPUs && n.reservedMem+mem <= n.capacity
 }
 
-func fitsConstraints(t *task, n *node) bool {
-	for _, c := range t.rec.constraints {
-		if !c.matches(n) {
-			return false
-		}
-	}
-	return true
-}
+func fitsConstraints(t *task, n *node) bool { return meetAll(t.rec.constraints, n) }
 
 func fitsMaxReplicas(t *task, n *node) bool {
 	p := t.rec.spec.TaskTemplate.Placement
@@ -166,24 +159,18 @@ func (s *Sim) choose(t *task, fit []*node) *node {
 // its nodes, among the groups with a fit node; ties go to the group seen
 // first in node order. Another descriptor is ignored, as swarm does.
 func fewestInGroup(all, fit []*node, ofSvc map[*node]int, descriptor string) []*node {
-	var labels func(*node) map[string]string
-	name := ""
-	switch lower := strings.ToLower(descriptor); {
-	case strings.HasPrefix(lower, "node.labels."):
-		labels, name = func(n *node) map[string]string { return n.labels }, descriptor[len("node.labels."):]
-	case strings.HasPrefix(lower, "engine.labels."):
-		labels, name = func(n *node) map[string]string { return n.engineLabels }, descriptor[len("engine.labels."):]
-	default:
+	if _, ok := nodeLabel(fit[0], descriptor); !ok {
 		return fit
 	}
+	value := func(n *node) string { v, _ := nodeLabel(n, descriptor); return v }
 	load := map[string]int{}
 	for _, n := range all {
-		load[labels(n)[name]] += ofSvc[n]
+		load[value(n)] += ofSvc[n]
 	}
 	var order []string
 	groups := map[string][]*node{}
 	for _, n := range fit {
-		v := labels(n)[name]
+		v := value(n)
 		if _, ok := groups[v]; !ok {
 			order = append(order, v)
 		}

@@ -94,20 +94,10 @@ func sameSpec(a, b *specRec) bool {
 	return a == b || deepcopy.Equal(a.spec, b.spec)
 }
 
-// replicas is the service's slot count: Replicas (nil means 1), or one per
-// node for a global service.
-func (s *Sim) replicas(svc *service) int {
-	m := svc.spec.spec.Mode
-	switch {
-	case m.Global != nil:
-		n := 0
-		for _, nd := range s.nodes {
-			if s.globalFits(svc, nd) {
-				n++
-			}
-		}
-		return n
-	case m.Replicated != nil && m.Replicated.Replicas != nil:
+// replicaCount is a replicated service's slot count: Replicas (nil means 1).
+// A global service's slots are its eligible nodes (reconcileGlobal).
+func replicaCount(svc *service) int {
+	if m := svc.spec.spec.Mode; m.Replicated != nil && m.Replicated.Replicas != nil {
 		return int(*m.Replicated.Replicas)
 	}
 	return 1

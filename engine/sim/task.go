@@ -96,7 +96,8 @@ func (s *Sim) newTask(svc *service, rec *specRec, slot uint64, desired swarm.Tas
 	id := s.newID() // the draws in this order: an ID, memory, then boot jitter
 	memJitter := s.jitterBytes(b.MemoryJitter)
 	bootJitter := s.jitter(b.BootJitter)
-	if where := fmt.Sprintf(" %s slot %d", svc.name, slot); b.MemoryJitter > 0 || b.BootJitter > 0 {
+	if b.MemoryJitter > 0 || b.BootJitter > 0 {
+		where := fmt.Sprintf(" %s slot %d", svc.name, slot)
 		if b.BootJitter > 0 {
 			s.recordDuration("boot_jitter"+where, bootJitter)
 		}
@@ -190,24 +191,24 @@ func (s *Sim) setState(t *task, state swarm.TaskState, msg string) {
 
 // step runs fn(t) after base plus jitter, unless t's timers are cancelled.
 func (s *Sim) step(t *task, base time.Duration, fn func(*task)) {
-	gen := t.gen
-	t.timers = append(t.timers, s.clk.AfterFunc(base+s.jitter(base), func() {
-		s.lock()
-		defer s.unlock()
-		if t.gen == gen {
-			fn(t)
-		}
-	}))
+	s.taskTimer(t, base+s.jitter(base), fn)
 }
 
 // timer runs fn after d unless t's timers are cancelled first.
 func (s *Sim) timer(t *task, d time.Duration, fn func()) {
+	s.taskTimer(t, d, func(*task) { fn() })
+}
+
+// taskTimer runs fn(t) under the lock after d unless t's timers are
+// cancelled first: one closure and one clock event per timer, since the
+// task ladder arms several per task.
+func (s *Sim) taskTimer(t *task, d time.Duration, fn func(*task)) {
 	gen := t.gen
 	t.timers = append(t.timers, s.clk.AfterFunc(d, func() {
 		s.lock()
 		defer s.unlock()
 		if t.gen == gen {
-			fn()
+			fn(t)
 		}
 	}))
 }
