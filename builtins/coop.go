@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,16 +199,11 @@ func appEnv(thread *starlark.Thread, fn *starlark.Builtin, repo *Repo, env *star
 		}
 		mods = file.Modifiers
 	}
-	if env != nil {
-		for _, item := range env.Items() {
-			k, kok := starlark.AsString(item[0])
-			v, vok := starlark.AsString(item[1])
-			if !kok || !vok {
-				return nil, nil, fmt.Errorf("%s: for parameter env: got %s: %s, want string: string", fn.Name(), item[0].Type(), item[1].Type())
-			}
-			values[k] = v
-		}
+	overrides, err := stringMap(fn, "env", env)
+	if err != nil {
+		return nil, nil, err
 	}
+	maps.Copy(values, overrides)
 	return values, mods, nil
 }
 

@@ -136,23 +136,6 @@ func optString(fn *starlark.Builtin, param string, v starlark.Value) (string, er
 	return s, nil
 }
 
-// stringMap is a dict of strings to strings (nil for no dict).
-func stringMap(fn *starlark.Builtin, param string, d *starlark.Dict) (map[string]string, error) {
-	if d == nil {
-		return nil, nil
-	}
-	out := make(map[string]string, d.Len())
-	for _, kv := range d.Items() {
-		k, ok1 := starlark.AsString(kv[0])
-		v, ok2 := starlark.AsString(kv[1])
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%s: for parameter %s: got %s: %s, want strings", fn.Name(), param, kv[0].Type(), kv[1].Type())
-		}
-		out[k] = v
-	}
-	return out, nil
-}
-
 func simNodeDown(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var name string
 	var after Duration
