@@ -214,13 +214,27 @@ func TestNodeDown(t *testing.T) {
 	if err := w.s.NodeDown("n2", 0, 2*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	w.sleep(8 * time.Second)
-	if got, want := placed(w), "n1:running n2:running"; got != want {
-		t.Fatalf("8s after n2's daemon stopped: %s, want %s (nothing reported yet)", got, want)
+	w.sleep(time.Second) // the daemon stops at once; when it is noticed was drawn
+	var expiry time.Duration
+	for _, d := range w.s.Draws() {
+		if d.Name == "marked_down_after n2" {
+			expiry = time.Duration(d.Value * float64(time.Second))
+		}
 	}
-	w.sleep(22 * time.Second)
+	if expiry < 8500*time.Millisecond || expiry > 16500*time.Millisecond {
+		t.Fatalf("n2 is marked down %s after its daemon stopped, want 8.5-16.5s", expiry)
+	}
+	w.sleep(expiry - 2*time.Second)
+	if got, want := placed(w), "n1:running n2:running"; got != want {
+		t.Fatalf("just before n2 is marked down: %s, want %s (nothing reported yet)", got, want)
+	}
+	w.sleep(4 * time.Second) // marked down: its task is meant to stop, the replacement waits out the 5s delay
+	if got, want := placed(w), "n1:running"; got != want {
+		t.Fatalf("1s after n2 was marked down: %s, want %s", got, want)
+	}
+	w.sleep(10 * time.Second)
 	if got, want := placed(w), "n1:running n1:running"; got != want {
-		t.Fatalf("30s after: %s, want %s", got, want)
+		t.Fatalf("after the restart delay: %s, want %s", got, want)
 	}
 	old := ""
 	for _, tk := range w.tasks(app) {
