@@ -301,3 +301,12 @@ func scrubIDs(c *interp.Case, text string) string {
 	defer a.mu.Unlock()
 	return idPattern.ReplaceAllStringFunc(text, a.alias)
 }
+
+// Aliases are the names the case's transcript gives swarm IDs (x1, x2,
+// ...), by ID, for pictures that show both.
+func Aliases(c *interp.Case) map[string]string {
+	a := aliasesOf(c)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.byID)
+}

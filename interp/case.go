@@ -203,3 +203,7 @@ func (c *Case) SetValueOnce(key string, make func() any) {
 		c.values[key] = make()
 	}
 }
+
+// Start is when the case began on its clock: transcript offsets count
+// from it.
+func (c *Case) Start() time.Time { return c.start }

@@ -39,8 +39,10 @@ type CaseStats struct {
 	// Interrupted counts the runs an interrupt cut off: neither passes
 	// nor failures.
 	Interrupted int `json:"interrupted"`
-	// Failures counts each distinct failure message.
-	Failures map[string]int `json:"failures,omitempty"`
+	// Failures counts each distinct failure message; FailureSeeds lists
+	// the seeds that failed with each, in order.
+	Failures     map[string]int     `json:"failures,omitempty"`
+	FailureSeeds map[string][]int64 `json:"failure_seeds,omitempty"`
 	// Draws are, per run, what the simulator drew and how the run ended
 	// (sim.Draw), for plotting passing against failing seeds, by seed;
 	// runs that drew nothing worth recording are left out.
@@ -181,7 +183,7 @@ func (s *ExploreSummary) stats(name string) *CaseStats {
 		}
 	}
 	if cs == nil {
-		cs = &CaseStats{Name: name, Failures: map[string]int{}}
+		cs = &CaseStats{Name: name, Failures: map[string]int{}, FailureSeeds: map[string][]int64{}}
 		s.Cases = append(s.Cases, cs)
 	}
 	return cs
@@ -207,7 +209,9 @@ func (s *ExploreSummary) add(seed int64, r interp.CaseResult, draws []sim.Draw) 
 		if !interp.IsFailure(r.Err) {
 			cs.Errors++
 		}
-		cs.Failures[failureKey(r.Err)]++
+		key := failureKey(r.Err)
+		cs.Failures[key]++
+		cs.FailureSeeds[key] = append(cs.FailureSeeds[key], seed)
 		cs.FirstFailingSeed = minSeed(cs.FirstFailingSeed, &seed)
 	}
 	if cs.Runs > s.Runs {
@@ -240,6 +244,9 @@ func (s *ExploreSummary) sort() {
 	}
 	for _, cs := range s.Cases {
 		slices.SortFunc(cs.Draws, func(a, b RunDraws) int { return cmp.Compare(a.Seed, b.Seed) })
+		for _, seeds := range cs.FailureSeeds {
+			slices.Sort(seeds)
+		}
 	}
 	sort.SliceStable(s.Cases, func(i, j int) bool {
 		ri, rj := rank[s.Cases[i].Name], rank[s.Cases[j].Name]

@@ -111,6 +111,9 @@ func (s *ExploreSummary) checkCase(cs *CaseStats) error {
 	if n != cs.Failed {
 		return fmt.Errorf("failures add up to %d: want failed %d", n, cs.Failed)
 	}
+	if err := s.checkFailureSeeds(cs); err != nil {
+		return err
+	}
 	if (cs.FirstFailingSeed == nil) != (cs.Failed == 0) {
 		return fmt.Errorf("first_failing_seed: want one exactly when a run failed")
 	}
@@ -123,6 +126,26 @@ func (s *ExploreSummary) checkCase(cs *CaseStats) error {
 	for _, d := range cs.Draws {
 		if !s.covers(d.Seed) {
 			return fmt.Errorf("draws of seed %d: not one of its seed_ranges", d.Seed)
+		}
+	}
+	return nil
+}
+
+// checkFailureSeeds checks that the seeds listed per failure (optional:
+// summaries written before they were kept have none) match its count
+// and lie in the seed ranges.
+func (s *ExploreSummary) checkFailureSeeds(cs *CaseStats) error {
+	if len(cs.FailureSeeds) == 0 {
+		return nil
+	}
+	for msg, seeds := range cs.FailureSeeds {
+		if len(seeds) != cs.Failures[msg] {
+			return fmt.Errorf("failure %s: %d seeds listed, want its count %d", cut.Quote(msg), len(seeds), cs.Failures[msg])
+		}
+		for _, seed := range seeds {
+			if !s.covers(seed) {
+				return fmt.Errorf("failure %s: seed %d not one of its seed_ranges", cut.Quote(msg), seed)
+			}
 		}
 	}
 	return nil
@@ -168,6 +191,12 @@ func (s *ExploreSummary) Merge(o *ExploreSummary) error {
 		cs.Interrupted += oc.Interrupted
 		for k, n := range oc.Failures {
 			cs.Failures[k] += n
+		}
+		if cs.FailureSeeds == nil {
+			cs.FailureSeeds = map[string][]int64{}
+		}
+		for k, seeds := range oc.FailureSeeds {
+			cs.FailureSeeds[k] = append(cs.FailureSeeds[k], seeds...)
 		}
 		cs.FirstFailingSeed = minSeed(cs.FirstFailingSeed, oc.FirstFailingSeed)
 		cs.Draws = append(cs.Draws, oc.Draws...)

@@ -71,7 +71,11 @@ func Verdict(c interp.CaseResult) string {
 // GoldenRun runs a scenario on the simulator with cfg's seed and limits
 // (its engine, vars and case selection are not used) and renders its
 // golden transcript. The scenario must not need --var values.
-func GoldenRun(file string, cfg Config) string {
-	return Golden(RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: cfg.Seed,
-		CaseTimeout: cfg.CaseTimeout, MemoryBudget: cfg.MemoryBudget}))
+func GoldenRun(file string, cfg Config) string { return Golden(GoldenResult(file, cfg)) }
+
+// GoldenResult runs a scenario as GoldenRun does (recording timelines
+// when cfg.Recordings is set) and returns its result.
+func GoldenResult(file string, cfg Config) *interp.FileResult {
+	return RunFile(context.Background(), file, Config{Engine: EngineSim, Seed: cfg.Seed,
+		CaseTimeout: cfg.CaseTimeout, MemoryBudget: cfg.MemoryBudget, Recordings: cfg.Recordings})
 }

@@ -54,6 +54,10 @@ type Config struct {
 	// Log receives the real engine's notes (faults, daemon warnings).
 	Log io.Writer
 
+	// Recordings, when set, records each case's engine changes for its
+	// timeline (Recordings.Timeline).
+	Recordings *Recordings
+
 	// simStarted, when set, sees each case's simulator (explore reads
 	// its draws).
 	simStarted func(*sim.Sim)
@@ -101,8 +105,10 @@ func startCase(cfg Config) func(c *interp.Case) error {
 				cfg.simStarted(s)
 			}
 			builtins.Attach(c, s)
+			cfg.Recordings.watch(c, s, EngineSim)
 			return nil
 		case EngineNone:
+			cfg.Recordings.watch(c, nil, EngineNone)
 			return nil // the real clock, no swarm
 		case EngineDocker:
 			return startDockerCase(c, cfg)
@@ -120,6 +126,7 @@ func startDockerCase(c *interp.Case, cfg Config) error {
 	}
 	builtins.Attach(c, e)
 	c.Defer("remove what the case created", e.Close)
+	cfg.Recordings.watch(c, e, EngineDocker) // stops before the removal: cleanups run last first
 	return nil
 }
 

@@ -48,7 +48,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			diff, err := checkGolden(f, runner.Config{Seed: 1}, *update)
+			diff, err := checkGolden(f, runner.Config{Seed: 1}, *update, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

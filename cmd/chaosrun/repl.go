@@ -45,6 +45,7 @@ func replCommand() *cli.Command {
 			verboseFlag(),
 			keepFlag("docker engine: leave what the session created"),
 			adoptFlag(),
+			htmlFlag("when the session ends, write its timeline to `FILE`, one self-contained HTML page"),
 		},
 		Action: replAction,
 	}
@@ -66,6 +67,10 @@ func replAction(c *cli.Context) error {
 		return err
 	}
 	out, errw := c.App.Writer, c.App.ErrWriter
+	pictures, err := newHTMLReport(c.String(flagHTML), "chaosrun repl", &cfg)
+	if err != nil {
+		return err
+	}
 	opts := runner.Options(cfg)
 	opts.Predeclared = withHelp(opts.Predeclared, out)
 	opts.Sink = func(_ *interp.Case, e interp.Event) { fmt.Fprintln(out, e.Text()) }
@@ -85,9 +90,16 @@ func replAction(c *cli.Context) error {
 	if err := replLoop(sess, in, sigs, out, errw); err != nil {
 		code = exitInterrupted
 	}
-	if err := sess.Close(); err != nil {
-		fmt.Fprintf(errw, "chaosrun: %v\n", err)
+	closeErr := sess.Close()
+	if closeErr != nil {
+		fmt.Fprintf(errw, "chaosrun: %v\n", closeErr)
 		code = worse(code, exitFailed)
+	}
+	pictures.caseDone(sess.Case.File, interp.CaseResult{Name: sess.Case.Name, Err: closeErr,
+		Transcript: sess.Case.Transcript, Elapsed: sess.Case.Elapsed()}, cfg)
+	if err := pictures.write(); err != nil {
+		fmt.Fprintf(errw, "chaosrun: %v\n", err)
+		code = worse(code, exitUsage)
 	}
 	if code != exitOK {
 		return &exitError{code: code, silent: true}

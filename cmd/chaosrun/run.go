@@ -81,6 +81,7 @@ func runFlags() []cli.Flag {
 		adoptFlag(),
 		&cli.StringFlag{Name: "run-id", Usage: "docker engine: the chaosrun.run label value of what the run creates (default: random)"},
 		junitFlag(),
+		htmlFlag(htmlUsage),
 		progressFlag(),
 	}
 }
@@ -122,10 +123,14 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	pictures, err := newHTMLReport(c.String(flagHTML), "chaosrun "+strings.Join(files, " "), &cfg)
+	if err != nil {
+		return err
+	}
 	ctx, userStop, stop := interruptible(c.Context, c.App.Writer, c.App.ErrWriter, c.Duration(flagTimeout))
 	defer stop()
 	out := newPrinter(c.App.Writer, c.Bool(flagJSON), cfg, userStop)
-	opts := runOptions(cfg, out, report, prog)
+	opts := runOptions(cfg, out, report, pictures, prog)
 	for i, path := range files {
 		res := interp.RunFile(ctx, path, opts)
 		out.file(res)
@@ -139,6 +144,9 @@ func runAction(c *cli.Context) error {
 	if err := report.write(); err != nil {
 		return &exitError{code: worse(out.code, exitUsage), err: err}
 	}
+	if err := pictures.write(); err != nil {
+		return &exitError{code: worse(out.code, exitUsage), err: err}
+	}
 	if out.code != exitOK {
 		return &exitError{code: out.code, silent: true}
 	}
@@ -148,13 +156,14 @@ func runAction(c *cli.Context) error {
 // runOptions are the interp options of a run: events and verdicts go to
 // out, verdicts to report too, waits to prog, and a failed case is
 // explained before its cleanups.
-func runOptions(cfg runner.Config, out *printer, report *junitReport, prog *progress.Writer) interp.Options {
+func runOptions(cfg runner.Config, out *printer, report *junitReport, pictures *htmlReport, prog *progress.Writer) interp.Options {
 	opts := runner.Options(cfg)
 	opts.Sink = out.event
 	opts.CaseStart = out.caseStart
 	opts.CaseDone = func(file string, r interp.CaseResult) {
 		out.caseDone(file, r)
 		report.caseDone(file, r, cfg, out.userStop())
+		pictures.caseDone(file, r, cfg)
 	}
 	opts.CaseFailed = explainFailure
 	return withProgress(opts, prog)

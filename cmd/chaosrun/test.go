@@ -26,6 +26,7 @@ func testCommand() *cli.Command {
 			&cli.BoolFlag{Name: "update", Usage: "rewrite the golden files"},
 			seedFlag(seedUsage),
 			junitFlag(),
+			htmlFlag(htmlUsage),
 			caseTimeoutFlag(),
 			maxMemoryFlag(),
 		},
@@ -49,13 +50,17 @@ func testAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := runner.Config{Seed: c.Int64(flagSeed)}
+	cfg := runner.Config{Engine: runner.EngineSim, Seed: c.Int64(flagSeed)}
 	if cfg.CaseTimeout, cfg.MemoryBudget, err = limitsFrom(c); err != nil {
+		return err
+	}
+	pictures, err := newHTMLReport(c.String(flagHTML), "chaosrun test "+strings.Join(paths, " "), &cfg)
+	if err != nil {
 		return err
 	}
 	failed := 0
 	for _, f := range files {
-		msg, err := checkGolden(f, cfg, c.Bool("update"))
+		msg, err := checkGolden(f, cfg, c.Bool("update"), pictures)
 		if err != nil {
 			return err
 		}
@@ -68,6 +73,9 @@ func testAction(c *cli.Context) error {
 		}
 	}
 	if err := report.write(); err != nil {
+		return err
+	}
+	if err := pictures.write(); err != nil {
 		return err
 	}
 	if failed > 0 {
@@ -101,8 +109,10 @@ func somethingToCompare(paths, files []string, update bool) error {
 
 // checkGolden runs one scenario and compares (or, with update, rewrites)
 // its golden transcript. It returns a diff, or "" when they agree.
-func checkGolden(file string, cfg runner.Config, update bool) (string, error) {
-	got := runner.GoldenRun(file, cfg)
+func checkGolden(file string, cfg runner.Config, update bool, pictures *htmlReport) (string, error) {
+	res := runner.GoldenResult(file, cfg)
+	pictures.file(res, cfg)
+	got := runner.Golden(res)
 	path := runner.GoldenPath(file)
 	if update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -153,6 +153,9 @@ func (e *Engine) Clock() clock.Clock { return clock.Real{} }
 // measured when the engine connected (zero for a local daemon).
 func (e *Engine) DaemonTime(t time.Time) time.Time { return t.Add(e.skew) }
 
+// localTime converts a time on the daemon's clock to the local one.
+func (e *Engine) localTime(t time.Time) time.Time { return t.Add(-e.skew) }
+
 // logf writes one note to Options.Log.
 func (e *Engine) logf(format string, args ...any) {
 	e.logMu.Lock()

@@ -279,6 +279,3 @@ func waitUpdate(t testing.TB, e *Engine, sub engine.Subscription, name string, s
 		}
 	}
 }
-
-// localTime converts a daemon time to ours.
-func (e *Engine) localTime(t time.Time) time.Time { return t.Add(-e.skew) }

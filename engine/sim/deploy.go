@@ -261,4 +261,5 @@ func (s *Sim) removeService(svc *service) {
 	s.raft++
 	s.emit(engine.Event{Time: s.now(), Type: "service", Action: "remove", Service: svc.name, ID: svc.id,
 		Attributes: map[string]string{"name": svc.name}})
+	s.observeService(svc, true)
 }

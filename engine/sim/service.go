@@ -136,6 +136,7 @@ func (s *Sim) createService(name string, rec *specRec) *service {
 	s.services[name] = svc
 	s.emit(engine.Event{Time: now, Type: "service", Action: "create", Service: name, ID: svc.id,
 		Attributes: map[string]string{"name": name}})
+	s.observeService(svc, false)
 	s.post(func() { s.reconcile(svc) })
 	return svc
 }
@@ -177,6 +178,7 @@ func (s *Sim) writeService(svc *service, change func()) {
 	}
 	s.emit(engine.Event{Time: svc.updated, Type: "service", Action: "update", Service: svc.name,
 		ID: svc.id, Attributes: attrs})
+	s.observeService(svc, false)
 }
 
 // setStatus writes a new UpdateStatus (and possibly a spec change) to svc.

@@ -82,7 +82,9 @@ type Sim struct {
 	rescheduling bool    // a retry of the pending tasks is queued
 
 	subs []*subscription
-	work []reaction // reactions queued while the world is being changed
+	// watchers see every write (Observe, observe.go).
+	watchers []*watcher
+	work     []reaction // reactions queued while the world is being changed
 }
 
 // reaction is a queued reaction: fn, or the managers' reaction to a write

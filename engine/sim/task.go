@@ -159,6 +159,7 @@ func (s *Sim) writeTask(t *task, action string) {
 	s.recount(t)
 	s.emit(engine.Event{Time: t.updated, Type: "task", Action: action, Service: t.svc.name, ID: t.id,
 		Attributes: taskAttrs(t.state, t.desired)})
+	s.observeTask(t)
 	s.work = append(s.work, reaction{t: t, state: t.state})
 }
 
