@@ -173,3 +173,37 @@ func TestExploreRecordsDraws(t *testing.T) {
 			lightest.Seed, lightest.Passed, heaviest.Seed, heaviest.Passed)
 	}
 }
+
+// TestExploreListsEachFailuresSeeds: every failing seed is listed once,
+// under the failure it ended with, and replaying it fails so; a summary
+// whose lists disagree with its counts is refused.
+func TestExploreListsEachFailuresSeeds(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{Engine: EngineSim, Only: "test_flaky"}
+	sum, err := Explore(ctx, "testdata/flaky.star", cfg, ExploreOptions{Runs: 40, Seed: 1, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := sum.Cases[0]
+	listed := 0
+	for msg, seeds := range cs.FailureSeeds {
+		listed += len(seeds)
+		for _, seed := range seeds {
+			cfg.Seed = seed
+			r := RunFile(ctx, "testdata/flaky.star", cfg).Cases[0]
+			if r.Passed() || failureKey(r.Err) != msg {
+				t.Errorf("seed %d listed under %q: replayed it ended %v", seed, msg, r.Err)
+			}
+		}
+	}
+	if listed != cs.Failed || cs.Failed == 0 {
+		t.Fatalf("%d seeds listed for %d failures, want as many and some", listed, cs.Failed)
+	}
+	for msg := range cs.FailureSeeds {
+		cs.FailureSeeds[msg] = cs.FailureSeeds[msg][1:]
+		break
+	}
+	if err := sum.Check(); err == nil || !strings.Contains(err.Error(), "seeds listed, want its count") {
+		t.Errorf("Check of a summary missing a failing seed: %v, want a refusal", err)
+	}
+}

@@ -82,7 +82,7 @@ type failureView struct {
 
 // WriteExplore writes explore's report as one self-contained page.
 func WriteExplore(w io.Writer, e Explore) error {
-	data := pageData{Title: "chaosrun explore " + e.File, Subtitle: fmt.Sprintf("%d seeds (%s) · written by chaosrun", e.Runs, e.Seeds)}
+	data := pageData{Title: "chaosrun explore " + e.File, Subtitle: fmt.Sprintf("%d runs per case · %s · written by chaosrun", e.Runs, e.Seeds)}
 	id := func(i int) string {
 		if i < 0 || i >= len(e.Timelines) {
 			return ""

@@ -115,36 +115,43 @@ const (
 
 // zoomWindows are the stretches of the case worth a closer view: each
 // service's updates, from the first band to the next one that ends it
-// (a rollback after an update is one window), merged where they overlap.
+// (a rollback after an update is one window); services' windows that
+// overlap stay apart, since a short rollback would be lost in a long
+// update next to it, but the same window is not drawn twice.
 func zoomWindows(c Case, end time.Duration) [][2]time.Duration {
-	var spans [][2]time.Duration
-	for _, s := range c.Services {
-		for _, b := range s.Bands {
-			if b.State == "completed" || b.State == "rollback_completed" {
-				continue // the end of an update, shown from where it ended
-			}
-			spans = append(spans, [2]time.Duration{b.From, b.To})
-		}
-	}
-	slices.SortFunc(spans, func(a, b [2]time.Duration) int { return cmp.Compare(a[0], b[0]) })
-	var merged [][2]time.Duration
-	for _, sp := range spans {
-		if n := len(merged); n > 0 && sp[0] <= merged[n-1][1] {
-			merged[n-1][1] = max(merged[n-1][1], sp[1])
-			continue
-		}
-		merged = append(merged, sp)
-	}
 	var out [][2]time.Duration
-	for _, w := range merged {
-		length := w[1] - w[0]
-		if float64(length) >= zoomBelow*float64(end) || len(out) == maxZooms {
+	for _, s := range c.Services {
+		for _, w := range updateSpans(s.Bands) {
+			length := w[1] - w[0]
+			if float64(length) >= zoomBelow*float64(end) || len(out) == maxZooms {
+				continue
+			}
+			pad := max(time.Duration(zoomPad*float64(length)), minPad)
+			w = [2]time.Duration{max(w[0]-pad, 0), min(w[1]+pad, end)}
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]time.Duration) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+// updateSpans merges a service's touching bands, the final states
+// (completed, rollback_completed) left out, into one span per update.
+func updateSpans(bands []Band) [][2]time.Duration {
+	var merged [][2]time.Duration
+	for _, b := range bands {
+		if b.State == "completed" || b.State == "rollback_completed" {
 			continue
 		}
-		pad := max(time.Duration(zoomPad*float64(length)), minPad)
-		out = append(out, [2]time.Duration{max(w[0]-pad, 0), min(w[1]+pad, end)})
+		if n := len(merged); n > 0 && b.From <= merged[n-1][1] {
+			merged[n-1][1] = max(merged[n-1][1], b.To)
+			continue
+		}
+		merged = append(merged, [2]time.Duration{b.From, b.To})
 	}
-	return out
+	return merged
 }
 
 // plot draws the case between from and to; what lies outside is cut.

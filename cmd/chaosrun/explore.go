@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,7 @@ func exploreCommand() *cli.Command {
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the summary as JSON (mergeable)"},
 			&cli.StringSliceFlag{Name: flagMerge, Usage: "merge these JSON summaries, and the files after the flags, instead of running (repeatable)"},
 			maxFailureRateFlag(),
+			htmlFlag("also write a report to `FILE`: rates, failures and their seeds, the simulator's draws in passing against failing runs, and the timelines of a few replayed seeds (one self-contained HTML page)"),
 			caseTimeoutFlag(),
 			maxMemoryFlag(),
 			&cli.BoolFlag{Name: "strict", Hidden: true, Usage: "what explore does by default now: exit 1 when a run failed"},
@@ -58,6 +60,11 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
+	if p := c.String(flagHTML); p != "" {
+		if err := checkWritable(p); err != nil {
+			return usageError(fmt.Errorf("--html: %v", err))
+		}
+	}
 	if files := c.StringSlice(flagMerge); len(files) > 0 {
 		sum, err := mergeSummaries(append(files, c.Args().Slice()...))
 		if err != nil {
@@ -65,6 +72,11 @@ func exploreAction(c *cli.Context) error {
 		}
 		if err := th.checkNames(sum.File, caseNames(sum)); err != nil {
 			return usageError(err)
+		}
+		ctx, _, stop := interruptible(c.Context, c.App.Writer, c.App.ErrWriter, 0)
+		defer stop()
+		if err := exploreHTML(ctx, c, sum, runner.Config{}); err != nil {
+			return err
 		}
 		return finishExplore(c, sum, th, 0, 0, false)
 	}
@@ -102,7 +114,23 @@ func exploreAction(c *cli.Context) error {
 	if err != nil && !userStop() {
 		return err
 	}
-	return finishExplore(c, sum, th, time.Since(start), opts.Jobs, userStop())
+	took := time.Since(start)
+	if err := exploreHTML(ctx, c, sum, cfg); err != nil {
+		return err
+	}
+	return finishExplore(c, sum, th, took, opts.Jobs, userStop())
+}
+
+// exploreHTML writes the --html report, if asked for.
+func exploreHTML(ctx context.Context, c *cli.Context, sum *runner.ExploreSummary, cfg runner.Config) error {
+	p := c.String(flagHTML)
+	if p == "" {
+		return nil
+	}
+	if err := writeExploreHTML(ctx, p, sum, cfg, c.App.ErrWriter); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }
 
 // checkExploreCases checks --run and the thresholds' case names against
