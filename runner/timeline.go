@@ -32,8 +32,10 @@ type recording struct {
 func NewRecordings() *Recordings { return &Recordings{byCase: map[caseKey]*recording{}} }
 
 // watch starts recording c's engine e until the case's cleanups run.
+// A module's top level is not recorded: its engine lives until the file
+// is done, and would see every case's changes too.
 func (r *Recordings) watch(c *interp.Case, e engine.Engine, name string) {
-	if r == nil {
+	if r == nil || c.Name == interp.LoadCase {
 		return
 	}
 	rec := &recording{c: c, engine: name}

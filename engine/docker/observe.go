@@ -3,7 +3,10 @@ package docker
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
@@ -23,20 +26,28 @@ const observeBatch = 100 * time.Millisecond
 // looks are not reported. A task's labels are those of the spec that was
 // current when it was first seen up to date, else of the spec before it.
 // It costs three API calls per service per burst, so it runs only when a
-// timeline is asked for.
+// timeline is asked for. Stopping looks once more at every service seen,
+// for up to finalLook: a case often ends right after the change it waited
+// for, before the burst that holds it was looked at.
 func (e *Engine) Observe(ctx context.Context, watch func(engine.Change)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sub := e.Subscribe(ctx)
 	o := &observer{e: e, watch: watch, tasks: map[string]engine.Change{}, services: map[string]engine.Change{},
-		labels: map[string]map[string]string{}, nodes: map[string]string{}}
+		labels: map[string]map[string]string{}, specs: map[string][]seenSpec{}, nodes: map[string]string{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer sub.Close()
 		o.run(ctx, sub)
+		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalLook)
+		defer cancel()
+		o.lookAll(final, slices.Sorted(maps.Keys(o.services)))
 	}()
 	return func() { cancel(); <-done }
 }
+
+// finalLook bounds the last look when an observer stops.
+const finalLook = 5 * time.Second
 
 // observer is what Observe remembers between looks.
 type observer struct {
@@ -44,8 +55,16 @@ type observer struct {
 	watch    func(engine.Change)
 	tasks    map[string]engine.Change // by task ID, as last reported
 	services map[string]engine.Change // by service name
-	labels   map[string]map[string]string
-	nodes    map[string]string // hostnames by node ID
+	labels   map[string]map[string]string // by task ID
+	specs    map[string][]seenSpec           // by service name
+	nodes    map[string]string               // hostnames by node ID
+}
+
+// seenSpec is a service spec the observer saw: what tells its tasks
+// apart, and its labels.
+type seenSpec struct {
+	key    string
+	labels map[string]string
 }
 
 // run reads events until ctx ends, looking at the services of each burst.
@@ -66,14 +85,13 @@ func (o *observer) run(ctx context.Context, sub engine.Subscription) {
 		if ctx.Err() != nil {
 			return
 		}
-		names := make([]string, 0, len(burst))
-		for name := range burst {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			o.look(ctx, name)
-		}
+		o.lookAll(ctx, slices.Sorted(maps.Keys(burst)))
+	}
+}
+
+func (o *observer) lookAll(ctx context.Context, names []string) {
+	for _, name := range names {
+		o.look(ctx, name)
 	}
 }
 
@@ -132,9 +150,15 @@ func (o *observer) service(ch engine.Change) {
 }
 
 // noteLabels gives tasks seen for the first time the labels of the spec
-// they were made from: the current one when they are up to date with it,
-// else the previous one.
+// they were made from: the current one when they are up to date with it
+// (the daemon's own judgement), else the newest spec seen whose image,
+// env, container labels and force-update count the task has (a rollback
+// leaves no PreviousSpec to ask), else none.
 func (o *observer) noteLabels(svc swarm.Service, current, all []swarm.Task) {
+	o.seeSpec(svc.Spec.Name, svc.Spec.TaskTemplate, svc.Spec.Labels)
+	if p := svc.PreviousSpec; p != nil {
+		o.seeSpec(svc.Spec.Name, p.TaskTemplate, p.Labels)
+	}
 	upToDate := map[string]bool{}
 	for _, t := range current {
 		upToDate[t.ID] = true
@@ -143,15 +167,43 @@ func (o *observer) noteLabels(svc swarm.Service, current, all []swarm.Task) {
 		if _, ok := o.labels[t.ID]; ok {
 			continue
 		}
-		switch {
-		case upToDate[t.ID]:
+		o.labels[t.ID] = nil
+		if upToDate[t.ID] {
 			o.labels[t.ID] = svc.Spec.Labels
-		case svc.PreviousSpec != nil:
-			o.labels[t.ID] = svc.PreviousSpec.Labels
-		default:
-			o.labels[t.ID] = nil
+			continue
+		}
+		key := specKey(t.Spec)
+		seen := o.specs[svc.Spec.Name]
+		for i := len(seen) - 1; i >= 0; i-- {
+			if seen[i].key == key {
+				o.labels[t.ID] = seen[i].labels
+				break
+			}
 		}
 	}
+}
+
+// seeSpec remembers a spec of a service, newest last.
+func (o *observer) seeSpec(service string, ts swarm.TaskSpec, labels map[string]string) {
+	key := specKey(ts)
+	seen := o.specs[service]
+	if n := len(seen); n > 0 && seen[n-1].key == key && maps.Equal(seen[n-1].labels, labels) {
+		return
+	}
+	o.specs[service] = append(seen, seenSpec{key: key, labels: labels})
+}
+
+// specKey is what tells the tasks of two deploys of a stack apart.
+func specKey(ts swarm.TaskSpec) string {
+	var b strings.Builder
+	if c := ts.ContainerSpec; c != nil {
+		fmt.Fprintf(&b, "%s\x00%q\x00", c.Image, c.Env)
+		for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
+			fmt.Fprintf(&b, "%s=%s\x00", k, c.Labels[k])
+		}
+	}
+	fmt.Fprintf(&b, "%d", ts.ForceUpdate)
+	return b.String()
 }
 
 // hostname names a node by its hostname, looked up once.

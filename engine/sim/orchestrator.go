@@ -177,9 +177,11 @@ func (s *Sim) replace(t *task, delay time.Duration, waitStop bool) {
 }
 
 // restartAfterRollback is the restart of a failed task once a rollback
-// has restored the old spec: a slot that still runs a task of that spec
-// (start-first's old task) needs no replacement, so the rollback finds the
-// slot clean and completes at once (docs/swarm-semantics.md §15).
+// has restored the old spec. The replacement comes from the restored
+// spec; in a slot that still runs a task of that spec (start-first's old
+// task) the rollback finds the slot clean, completes at once, and shuts
+// the replacement down before it starts, as a real swarm was seen to do
+// (docs/swarm-semantics.md §15).
 func (s *Sim) restartAfterRollback(t *task) {
 	if rank(t.desired) > runningRank {
 		return
@@ -187,6 +189,11 @@ func (s *Sim) restartAfterRollback(t *task) {
 	for _, o := range t.svc.slotTasks(t.slot) {
 		if o != t && o.desired == swarm.TaskStateRunning && !o.terminal() && !dirty(o, t.svc.spec) {
 			s.setDesired(t, swarm.TaskStateShutdown)
+			if s.shouldRestart(t) {
+				nt := s.newTask(t.svc, t.svc.spec, t.slot, swarm.TaskStateReady)
+				t.svc.restarts[t.slot] = append(t.svc.restarts[t.slot], s.now())
+				s.setDesired(nt, swarm.TaskStateShutdown)
+			}
 			return
 		}
 	}

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -129,5 +131,37 @@ func TestNextSlotRace(t *testing.T) {
 				t.Errorf("%d slots got a new task before the rollback, want %d", got, tc.slots)
 			}
 		})
+	}
+}
+
+// docs/swarm-semantics.md §15: when a start-first rollback wins the race,
+// the restart supervisor still replaces the failed task, from the
+// restored spec, and the rollback shuts the replacement down before it
+// starts; the slot ends with the old task running, the failed one and
+// the replacement (as a real swarm's timeline showed).
+func TestRollbackFirstStillReplaces(t *testing.T) {
+	w := newWorld(t, 1)
+	if err := w.s.SetRace(RaceRestartRollback, "rollback"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := swarm.UpdateConfig{Parallelism: 1, Order: swarm.UpdateOrderStartFirst, FailureAction: swarm.UpdateFailureActionRollback, Monitor: 3 * time.Second}
+	w.deploy(nil, spec("app", env("V=1"), health(time.Second, 2, 0), update(cfg)))
+	w.untilRunning(app, 1, time.Minute)
+	old := w.service(app).Spec.TaskTemplate
+	w.deploy(map[string][]engine.Fault{app: {{Kind: engine.FaultUnhealthy}}},
+		spec("app", env("V=2"), health(time.Second, 2, 0), update(cfg)))
+	w.untilState(app, swarm.UpdateStateRollbackCompleted, time.Minute)
+	w.sleep(10 * time.Second)
+	var got []string
+	for _, tk := range w.tasks(app) {
+		v := tk.Spec.ContainerSpec.Env[0]
+		if tk.Spec.ContainerSpec.Env[0] == old.ContainerSpec.Env[0] && tk.Status.State == swarm.TaskStateShutdown {
+			v += " (the replacement)"
+		}
+		got = append(got, fmt.Sprintf("%s %s/%s", v, tk.Status.State, tk.DesiredState))
+	}
+	want := []string{"V=1 (the replacement) shutdown/shutdown", "V=2 failed/shutdown", "V=1 running/running"}
+	if !slices.Equal(got, want) {
+		t.Errorf("slot 1 holds %q, want %q", got, want)
 	}
 }
