@@ -53,11 +53,11 @@ const finalLook = 5 * time.Second
 type observer struct {
 	e        *Engine
 	watch    func(engine.Change)
-	tasks    map[string]engine.Change // by task ID, as last reported
-	services map[string]engine.Change // by service name
+	tasks    map[string]engine.Change     // by task ID, as last reported
+	services map[string]engine.Change     // by service name
 	labels   map[string]map[string]string // by task ID
-	specs    map[string][]seenSpec           // by service name
-	nodes    map[string]string               // hostnames by node ID
+	specs    map[string][]seenSpec        // by service name
+	nodes    map[string]string            // hostnames by node ID
 }
 
 // seenSpec is a service spec the observer saw: what tells its tasks
