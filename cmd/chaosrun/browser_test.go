@@ -133,6 +133,9 @@ func TestTimelineInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the discourse upgrade page is %d bytes", info.Size())
+	if info.Size() > 256<<10 { // docs/timeline.md: about 75 KB
+		t.Errorf("the discourse upgrade page is %d bytes, want well under 1 MB (at most 256 KiB)", info.Size())
+	}
 	errs := open(t, ctx, page)
 	if n := count(t, ctx, "section.case"); n != 4 {
 		t.Errorf("%d case sections, want the 4 cases of discourse_upgrade.star", n)
