@@ -31,6 +31,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			exploreCommand(),
 			replCommand(),
+			simCommand(),
 			cleanupCommand(),
 		},
 		EnableBashCompletion: true,

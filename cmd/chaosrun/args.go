@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -14,11 +15,13 @@ func permuteArgs(app *cli.App, args []string) []string {
 		return args
 	}
 	head, rest, flags := args[:1], args[1:], app.Flags
-	for _, cmd := range app.Commands {
-		if cmd.HasName(rest[0]) {
-			head, rest, flags = args[:2], args[2:], cmd.Flags
+	for cmds := app.Commands; len(rest) > 0; {
+		i := slices.IndexFunc(cmds, func(c *cli.Command) bool { return c.HasName(rest[0]) })
+		if i < 0 {
 			break
 		}
+		n := len(head) + 1 // the command, then its subcommands (sim serve)
+		head, rest, flags, cmds = args[:n], args[n:], cmds[i].Flags, cmds[i].Subcommands
 	}
 	takesValue := map[string]bool{}
 	for _, f := range flags {

@@ -114,7 +114,7 @@ func (s *Sim) createObject(kind, name string, labels map[string]string, data []b
 		return fmt.Errorf("create %s %s: %w", kind, name, err)
 	}
 	s.raft++
-	s.objects[kind+"/"+name] = &object{kind: kind, id: s.newID(), name: name, namespace: labels[engine.NamespaceLabel], created: s.now(),
+	s.objects[kind+"/"+name] = &object{kind: kind, id: s.objectID(kind, name), name: name, namespace: labels[engine.NamespaceLabel], created: s.now(),
 		version: s.raft, labels: maps.Clone(labels), data: bytes.Clone(data)}
 	return nil
 }

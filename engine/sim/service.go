@@ -131,7 +131,7 @@ func stateOf(st *swarm.UpdateStatus) string {
 func (s *Sim) createService(name string, rec *specRec) *service {
 	s.raft++
 	now := s.now()
-	svc := &service{id: s.newID(), name: name, spec: rec, version: s.raft, created: now, updated: now,
+	svc := &service{id: s.objectID("service", name), name: name, spec: rec, version: s.raft, created: now, updated: now,
 		restarts: map[uint64][]time.Time{}, idx: newIndex()}
 	s.services[name] = svc
 	s.emit(engine.Event{Time: now, Type: "service", Action: "create", Service: name, ID: svc.id,
@@ -204,20 +204,7 @@ func (s *Sim) Service(ctx context.Context, name string) (swarm.Service, error) {
 	if !ok {
 		return swarm.Service{}, fmt.Errorf("service %s: %w", name, engine.ErrNotFound)
 	}
-	out := swarm.Service{ID: svc.id}
-	out.Version.Index = svc.version
-	out.CreatedAt, out.UpdatedAt = svc.created, svc.updated
-	out.Spec = *svc.spec.inspectForm()
-	if svc.prev != nil {
-		out.PreviousSpec = svc.prev.previousForm()
-	}
-	out.UpdateStatus = svc.status // replaced, never changed: shared read-only
-	ep := swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
-	if e := out.Spec.EndpointSpec; e != nil {
-		ep = *e // its Ports are the shared inspect form's, read-only
-	}
-	out.Endpoint = swarm.Endpoint{Spec: ep}
-	return out, nil
+	return apiService(svc, true), nil
 }
 
 // sortedServices lists the services by name.

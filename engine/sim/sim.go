@@ -84,7 +84,9 @@ type Sim struct {
 	subs []*subscription
 	// watchers see every write (Observe, observe.go).
 	watchers []*watcher
-	work     []reaction // reactions queued while the world is being changed
+	// idKey, when set, keys the IDs of named objects (KeyIDs, api.go).
+	idKey *int64
+	work  []reaction // reactions queued while the world is being changed
 }
 
 // reaction is a queued reaction: fn, or the managers' reaction to a write

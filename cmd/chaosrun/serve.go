@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/coop-cloud/chaosrun/serve"
+)
+
+func simCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "sim",
+		Usage: "the simulated swarm on its own",
+		Subcommands: []*cli.Command{{
+			Name:  "serve",
+			Usage: "serve the simulated swarm on the Docker Engine API, for the docker CLI, abra and docker-py",
+			Description: "Point DOCKER_HOST at the socket (or address) and run the docker CLI as on a swarm manager:\n" +
+				"stack deploy, service ls/ps/inspect/update/rollback/rm, node ls, secret, config, network.\n" +
+				"Nothing runs: tasks go through swarm's states on the simulator's clock. --time says how\n" +
+				"that clock moves: real (with the wall clock), fast (--speed times faster) or settle\n" +
+				"(still between requests, each change run to a quiet state); docs/serve.md says which\n" +
+				"verdicts each can change. Ctrl-C stops it.",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "socket", Usage: "serve on this unix socket `PATH` (default: chaosrun-sim.sock in the temp folder)"},
+				&cli.StringFlag{Name: "listen", Usage: "serve on this loopback `ADDRESS` instead, like 127.0.0.1:2399"},
+				seedFlag(seedUsage),
+				&cli.StringFlag{Name: "time", Value: serve.TimeReal, Usage: "how simulated time moves: real, fast or settle"},
+				&cli.Float64Flag{Name: "speed", Value: 10, Usage: "--time fast: how many times faster than the wall clock"},
+				&cli.DurationFlag{Name: "settle-limit", Value: 10 * time.Minute, Usage: "--time settle: the most simulated time one change runs for"},
+				&cli.StringFlag{Name: "log", Usage: "write one JSON line per request, with its simulated time, to `FILE` (- for stderr)"},
+			},
+			Action: serveAction,
+		}},
+	}
+}
+
+func serveAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageError(fmt.Errorf("sim serve: unexpected argument %q", c.Args().First()))
+	}
+	ln, where, err := serveListener(c.String("socket"), c.String("listen"))
+	if err != nil {
+		return usageError(err)
+	}
+	defer ln.Close()
+	opts := serve.Options{Seed: c.Int64(flagSeed), Time: c.String("time"), Speed: c.Float64("speed"), SettleLimit: c.Duration("settle-limit")}
+	if p := c.String("log"); p != "" {
+		f, err := logFile(p, c)
+		if err != nil {
+			return usageError(err)
+		}
+		defer f.Close()
+		opts.Log = f
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	w, err := serve.Start(ctx, opts)
+	if err != nil {
+		return usageError(fmt.Errorf("sim serve: %v", err))
+	}
+	h, err := serve.Handler(w)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	fmt.Fprintf(c.App.ErrWriter, "chaosrun sim serve: the simulated swarm (seed %d, time %s) on %s\n  export DOCKER_HOST=%s\n",
+		opts.Seed, opts.Time, where, where)
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(c.App.ErrWriter, "chaosrun sim serve: stopped")
+	return nil
+}
+
+// serveListener listens on the socket or loopback address asked for; a
+// stale socket file left by a stopped server is replaced, a live one is
+// refused.
+func serveListener(socket, listen string) (net.Listener, string, error) {
+	if socket != "" && listen != "" {
+		return nil, "", errors.New("sim serve: give --socket or --listen, not both")
+	}
+	if listen != "" {
+		host, _, err := net.SplitHostPort(listen)
+		if ip := net.ParseIP(host); err != nil || (ip == nil && host != "localhost") || (ip != nil && !ip.IsLoopback()) {
+			return nil, "", fmt.Errorf("sim serve: --listen %s: want a loopback address and port, like 127.0.0.1:2399 (the API has no authentication)", listen)
+		}
+		ln, err := net.Listen("tcp", listen)
+		if err != nil {
+			return nil, "", fmt.Errorf("sim serve: %v", err)
+		}
+		return ln, "tcp://" + ln.Addr().String(), nil
+	}
+	if socket == "" {
+		socket = filepath.Join(os.TempDir(), "chaosrun-sim.sock")
+	}
+	abs, err := filepath.Abs(socket)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		if conn, err := net.DialTimeout("unix", abs, time.Second); err == nil {
+			conn.Close()
+			return nil, "", fmt.Errorf("sim serve: %s is in use by a running server", abs)
+		}
+		if err := os.Remove(abs); err != nil {
+			return nil, "", fmt.Errorf("sim serve: remove the stale socket: %v", err)
+		}
+	}
+	ln, err := net.Listen("unix", abs)
+	if err != nil {
+		return nil, "", fmt.Errorf("sim serve: %v", err)
+	}
+	return ln, "unix://" + abs, nil
+}
+
+// logFile opens the request log ("-": stderr).
+func logFile(path string, c *cli.Context) (interface {
+	Write([]byte) (int, error)
+	Close() error
+}, error) {
+	if path == "-" {
+		return nopCloser{c.App.ErrWriter}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("sim serve: --log: %v", err)
+	}
+	return f, nil
+}
+
+type nopCloser struct {
+	w interface{ Write([]byte) (int, error) }
+}
+
+func (n nopCloser) Write(p []byte) (int, error) { return n.w.Write(p) }
+func (nopCloser) Close() error                  { return nil }
