@@ -107,8 +107,19 @@ func (b swarmBackend) GetService(ref string, insertDefaults bool) (svc swarm.Ser
 }
 
 func (b swarmBackend) CreateService(spec swarm.ServiceSpec, _ string, _ bool) (*swarm.ServiceCreateResponse, error) {
+	sh, err := shapingOf(spec)
+	if err != nil {
+		return nil, err
+	}
 	var id string
-	err := b.do(true, func(s *sim.Sim) (err error) { id, err = s.CreateService(context.Background(), spec); return })
+	err = b.do(true, func(s *sim.Sim) (err error) {
+		if _, err := s.ServiceByRef(context.Background(), spec.Name, false); err == nil {
+			return fmt.Errorf("create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
+		}
+		s.SetBehaviour(spec.Name, sh.behaviour)
+		id, err = s.CreateService(context.Background(), spec, sh.faults)
+		return
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +135,22 @@ func (b swarmBackend) UpdateService(ref string, version uint64, spec swarm.Servi
 	default:
 		return nil, errdefs.InvalidParameter(fmt.Errorf("unrecognized rollback option %s", flags.Rollback))
 	}
-	err := b.do(true, func(s *sim.Sim) error {
-		return s.UpdateServiceRef(context.Background(), ref, version, spec, rollback)
+	sh, err := shapingOf(spec)
+	if err != nil && !rollback {
+		return nil, err
+	}
+	err = b.do(true, func(s *sim.Sim) error {
+		svc, err := s.ServiceByRef(context.Background(), ref, false)
+		if err != nil {
+			return err
+		}
+		if rollback && svc.PreviousSpec != nil {
+			sh, _ = shapingOf(*svc.PreviousSpec) // it was read when it was sent
+		}
+		if !rollback || svc.PreviousSpec != nil {
+			s.SetBehaviour(svc.Spec.Name, sh.behaviour)
+		}
+		return s.UpdateServiceRef(context.Background(), ref, version, spec, sh.faults, rollback)
 	})
 	if err != nil {
 		return nil, err

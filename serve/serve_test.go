@@ -321,3 +321,105 @@ func TestRealTimeMovesWithTheWallClock(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultLabels: a spec labelled chaosrun.unhealthy rolls back to the
+// spec before it, whose tasks are healthy; a bad label is refused.
+func TestFaultLabels(t *testing.T) {
+	cli, _ := served(t, Options{Seed: 1, Time: TimeSettle})
+	ctx := context.Background()
+	spec := webSpec("1")
+	spec.UpdateConfig = &swarm.UpdateConfig{Parallelism: 1, Order: swarm.UpdateOrderStartFirst, FailureAction: swarm.UpdateFailureActionRollback, Monitor: 5 * time.Second}
+	spec.Labels["chaosrun.boot"] = "20s"
+	if _, err := cli.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc, _, _ := cli.ServiceInspectWithRaw(ctx, "st_web", swarm.ServiceInspectOptions{})
+	first, _ := cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", "st_web"))})
+	if len(first) != 2 || first[0].Status.State != swarm.TaskStateRunning || first[0].Status.Timestamp.Sub(first[0].CreatedAt) < 20*time.Second {
+		t.Fatalf("tasks %+v: want two running, 20 s (chaosrun.boot) or more after they were made", first)
+	}
+	next := webSpec("2")
+	next.UpdateConfig = spec.UpdateConfig
+	next.Labels["chaosrun.unhealthy"] = "true"
+	if _, err := cli.ServiceUpdate(ctx, svc.ID, svc.Version, next, swarm.ServiceUpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc, _, _ = cli.ServiceInspectWithRaw(ctx, "st_web", swarm.ServiceInspectOptions{})
+	if svc.UpdateStatus == nil || svc.UpdateStatus.State != swarm.UpdateStateRollbackCompleted {
+		t.Fatalf("after an unhealthy update: %+v, want rollback_completed", svc.UpdateStatus)
+	}
+	tasks, _ := cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", "st_web"))})
+	failed := 0
+	for _, tk := range tasks {
+		if tk.Status.State == swarm.TaskStateFailed {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no failed task among %d after the unhealthy update", len(tasks))
+	}
+	bad := webSpec("3")
+	bad.Labels["chaosrun.boot"] = "soon"
+	_, err := cli.ServiceUpdate(ctx, svc.ID, svc.Version, bad, swarm.ServiceUpdateOptions{})
+	if !errdefs.IsInvalidParameter(err) || !strings.Contains(err.Error(), `label chaosrun.boot="soon": want a duration`) {
+		t.Errorf("a bad label: %v, want a 400 naming it", err)
+	}
+	bad.Labels = map[string]string{"chaosrun.colour": "red"}
+	if _, err := cli.ServiceUpdate(ctx, svc.ID, svc.Version, bad, swarm.ServiceUpdateOptions{}); err == nil || !strings.Contains(err.Error(), "unknown label chaosrun.colour") {
+		t.Errorf("an unknown chaosrun label: %v, want it refused", err)
+	}
+}
+
+// TestControl: nodes added, the clock advanced by hand in settle mode, a
+// node taken down; the Engine API shows each.
+func TestControl(t *testing.T) {
+	cli, w := served(t, Options{Seed: 1, Time: TimeSettle})
+	ctx := context.Background()
+	post := func(path, body string, want int) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://sim"+path, strings.NewReader(body))
+		resp, err := cli.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("POST %s %s: status %d, want %d", path, body, resp.StatusCode, want)
+		}
+	}
+	post("/chaosrun/nodes", `{"name": "worker-1", "memory": "4GiB", "labels": {"zone": "b"}}`, http.StatusCreated)
+	post("/chaosrun/nodes", `{"name": "worker-1", "memory": "4GiB"}`, http.StatusConflict)
+	post("/chaosrun/nodes", `{"name": "worker-2", "memory": "lots"}`, http.StatusBadRequest)
+	post("/chaosrun/nodes", `{"name": "worker-2", "memory": "1GiB", "colour": "red"}`, http.StatusBadRequest)
+	nodes, err := cli.NodeList(ctx, swarm.NodeListOptions{Filters: filters.NewArgs(filters.Arg("node.label", "zone=b"))})
+	if err != nil || len(nodes) != 1 || nodes[0].Description.Hostname != "worker-1" || nodes[0].Spec.Role != swarm.NodeRoleWorker {
+		t.Fatalf("nodes labelled zone=b: %+v, %v: want worker-1, a worker", nodes, err)
+	}
+	before := w.Elapsed()
+	post("/chaosrun/time", `{"advance": "90s"}`, http.StatusOK)
+	if got := w.Elapsed() - before; got != 90*time.Second {
+		t.Errorf("advancing 90s moved the clock %s", got)
+	}
+	post("/chaosrun/nodes/worker-1/down", `{}`, http.StatusNoContent)
+	post("/chaosrun/time", `{"advance": "1m"}`, http.StatusOK)
+	n, _, err := cli.NodeInspectWithRaw(ctx, "worker-1")
+	if err != nil || n.Status.State != swarm.NodeStateDown {
+		t.Errorf("worker-1 a minute after its daemon stopped: %s, %v, want down", n.Status.State, err)
+	}
+	post("/chaosrun/host-load", `{"min": "1GiB", "max": "2GiB"}`, http.StatusNoContent)
+}
+
+// TestStoredMode: a spec without a replica count is stored with one, as
+// dockerd stores it; the CLI's progress monitor needs the count.
+func TestStoredMode(t *testing.T) {
+	cli, _ := served(t, Options{Seed: 1, Time: TimeSettle})
+	spec := webSpec("1")
+	spec.Mode = swarm.ServiceMode{Replicated: &swarm.ReplicatedService{}}
+	if _, err := cli.ServiceCreate(context.Background(), spec, swarm.ServiceCreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc, _, _ := cli.ServiceInspectWithRaw(context.Background(), "st_web", swarm.ServiceInspectOptions{InsertDefaults: true})
+	if r := svc.Spec.Mode.Replicated; r == nil || r.Replicas == nil || *r.Replicas != 1 {
+		t.Errorf("mode %+v, want replicated with 1 replica", svc.Spec.Mode)
+	}
+}

@@ -50,7 +50,7 @@ func Handler(w *World) (http.Handler, error) {
 	for _, r := range swarmrouter.NewRouter(swarmBackend{w}).Routes() {
 		add(r.Method(), r.Path(), r.Handler())
 	}
-	for _, r := range systemRoutes(w) {
+	for _, r := range append(systemRoutes(w), controlRoutes(w)...) {
 		add(r.method, r.path, r.handler)
 	}
 	notFound := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

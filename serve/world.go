@@ -221,6 +221,16 @@ func (w *World) Do(ctx context.Context, changes bool, fn func(*sim.Sim) error) e
 	}
 }
 
+// Advance runs the simulation on for d of virtual time (settle mode's
+// clock, moved by hand).
+func (w *World) Advance(ctx context.Context, d time.Duration) error {
+	return w.Do(ctx, false, func(*sim.Sim) error {
+		err := w.clk.Sleep(ctx, d)
+		w.setNow()
+		return err
+	})
+}
+
 // publish hands the simulator's new events to every watcher; a watcher
 // that does not keep up loses events rather than stall the world.
 func (w *World) publish(ctx context.Context, sub engine.Subscription) {

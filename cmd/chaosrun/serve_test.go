@@ -81,7 +81,7 @@ func TestServeWithTheDockerCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, f := range []string{"compose.yml", "db_password.txt"} {
+	for _, f := range []string{"compose.yml", "upgrade.yml", "db_password.txt"} {
 		b, _ := os.ReadFile(filepath.Join(stack, f))
 		os.WriteFile(filepath.Join(dir, f), b, 0o644)
 	}
@@ -98,6 +98,11 @@ func TestServeWithTheDockerCLI(t *testing.T) {
 		{[]string{"service", "inspect", "demo_web", "--format", "{{.UpdateStatus.State}} {{index .Spec.TaskTemplate.ContainerSpec.Env 0}}"}, []string{"completed VERSION=2"}},
 		{[]string{"service", "rollback", "demo_web"}, []string{"rollback: rollback completed"}},
 		{[]string{"service", "inspect", "demo_web", "--format", "{{.UpdateStatus.State}} {{index .Spec.TaskTemplate.ContainerSpec.Env 0}}"}, []string{"rollback_completed VERSION=1"}},
+		// An upgrade whose new tasks are unhealthy: the monitor reports the
+		// rollback and, as on a real swarm, exits 0 (docker/cli#6752).
+		{[]string{"stack", "deploy", "--detach=false", "-c", "upgrade.yml", "demo"}, []string{"Updating service demo_web", "rollback: rollback completed"}},
+		{[]string{"service", "inspect", "demo_web", "--format", "{{.UpdateStatus.State}} {{index .Spec.TaskTemplate.ContainerSpec.Env 0}}"}, []string{"rollback_completed VERSION=1"}},
+		{[]string{"service", "ps", "demo_web", "--format", "{{.Name}} {{.CurrentState}} {{.Error}}"}, []string{" Failed ", "task: non-zero exit (143)"}},
 		{[]string{"node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.Availability}}"}, []string{"node-1 Ready Active"}},
 		{[]string{"secret", "ls", "--format", "{{.Name}}"}, []string{"demo_db_password"}},
 		{[]string{"network", "ls", "--format", "{{.Name}} {{.Scope}}"}, []string{"demo_internal swarm", "proxy swarm"}},

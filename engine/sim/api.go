@@ -137,14 +137,16 @@ func (s *Sim) ListServices(ctx context.Context) ([]swarm.Service, error) {
 }
 
 // CreateService is controlapi's CreateService of one service: the name
-// must be valid and free; it returns the new service's ID.
-func (s *Sim) CreateService(ctx context.Context, spec swarm.ServiceSpec) (string, error) {
+// must be valid and free; it returns the new service's ID. faults go into
+// every task made from this spec, as a deploy's do.
+func (s *Sim) CreateService(ctx context.Context, spec swarm.ServiceSpec, faults []engine.Fault) (string, error) {
 	if err := checkCtx(ctx); err != nil {
 		return "", err
 	}
 	if err := checkName("service", spec.Name); err != nil {
 		return "", fmt.Errorf("create service %s: %w", spec.Name, err)
 	}
+	storedMode(&spec)
 	if err := checkSpec(&spec); err != nil {
 		return "", fmt.Errorf("create %w", err)
 	}
@@ -154,14 +156,19 @@ func (s *Sim) CreateService(ctx context.Context, spec swarm.ServiceSpec) (string
 	if _, ok := s.services[spec.Name]; ok {
 		return "", fmt.Errorf("create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
 	}
-	return s.createService(spec.Name, newRec(&spec, nil)).id, nil
+	if err := checkFaults(engine.Stack{Namespace: spec.Name, Services: map[string]swarm.ServiceSpec{spec.Name: spec},
+		Faults: map[string][]engine.Fault{spec.Name: faults}}); err != nil {
+		return "", err
+	}
+	return s.createService(spec.Name, newRec(&spec, faults)).id, nil
 }
 
 // UpdateServiceRef is controlapi's UpdateService of the service ref
 // names, at version (swarm refuses a stale one: "update out of
 // sequence"). With rollback it is the API's rollback=previous, a manual
-// rollback (Rollback), and spec is not used.
-func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, spec swarm.ServiceSpec, rollback bool) error {
+// rollback (Rollback), and spec is not used. faults go into the tasks of
+// the new spec.
+func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, spec swarm.ServiceSpec, faults []engine.Fault, rollback bool) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
@@ -180,7 +187,32 @@ func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, 
 	if spec.Name == "" {
 		spec.Name = svc.name
 	}
-	return s.UpdateService(ctx, svc.name, swarm.Version{Index: version}, spec)
+	if spec.Name != svc.name {
+		return fmt.Errorf("update service %s: renaming services is not supported", svc.name)
+	}
+	storedMode(&spec)
+	if err := checkSpec(&spec); err != nil {
+		return fmt.Errorf("update %w", err)
+	}
+	s.lock()
+	defer s.unlock()
+	if version != svc.version || s.services[svc.name] != svc {
+		return fmt.Errorf("update service %s at version %d: %s", svc.name, version, errOutOfSequence)
+	}
+	s.updateService(svc, newRec(&spec, faults))
+	return nil
+}
+
+// storedMode gives a spec the mode dockerd stores for it (its convert
+// package's ServiceSpecToGRPC): a replicated service without a count, or
+// a spec without a mode, has one replica.
+func storedMode(spec *swarm.ServiceSpec) {
+	m := &spec.Mode
+	if m.Global != nil || m.GlobalJob != nil || m.ReplicatedJob != nil || m.Replicated != nil && m.Replicated.Replicas != nil {
+		return
+	}
+	one := uint64(1)
+	m.Replicated = &swarm.ReplicatedService{Replicas: &one}
 }
 
 // RemoveService removes one service; its tasks are shut down at once.
