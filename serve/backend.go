@@ -73,7 +73,7 @@ func (b swarmBackend) GetServices(opts swarm.ServiceListOptions) ([]swarm.Servic
 	if err := b.do(false, func(s *sim.Sim) (err error) { all, err = s.ListServices(context.Background()); return }); err != nil {
 		return nil, err
 	}
-	var out []swarm.Service
+	out := []swarm.Service{} // [] rather than null when empty, as dockerd answers
 	for _, svc := range all {
 		if common(f, svc.Spec.Name, svc.ID, svc.Spec.Labels) && oneOf(f.Get("mode"), serviceMode(svc.Spec)) &&
 			oneOf(f.Get("runtime"), "container") {

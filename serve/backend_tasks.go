@@ -29,7 +29,7 @@ func (b swarmBackend) GetTasks(opts swarm.TaskListOptions) ([]swarm.Task, error)
 			return nil, badValue("desired-state", st)
 		}
 	}
-	var out []swarm.Task
+	out := []swarm.Task{}
 	err := b.do(false, func(s *sim.Sim) error {
 		ctx := context.Background()
 		services, err := s.ListServices(ctx)
@@ -144,7 +144,7 @@ func (b swarmBackend) GetNodes(opts swarm.NodeListOptions) ([]swarm.Node, error)
 	if err := b.do(false, func(s *sim.Sim) (err error) { nodes, err = s.Nodes(context.Background()); return }); err != nil {
 		return nil, err
 	}
-	var out []swarm.Node
+	out := []swarm.Node{}
 	for _, n := range nodes {
 		if common(f, n.Description.Hostname, n.ID, n.Spec.Labels) && labelsMatch(f.Get("node.label"), n.Spec.Labels) &&
 			oneOf(f.Get("role"), string(n.Spec.Role)) && oneOf(f.Get("membership"), "accepted") {

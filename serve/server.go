@@ -1,10 +1,16 @@
 package serve
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"hash/fnv"
+	"io"
 	"net/http"
+	"regexp"
 	"runtime"
 	"strconv"
 	"sync"
@@ -75,48 +81,102 @@ func httpHandler(h apiFunc) http.Handler {
 	})
 }
 
-// logEntry is one line of the request log.
-type logEntry struct {
+// LogHeader is the first line of a request log: what a replay needs to
+// start the same world.
+type LogHeader struct {
+	Serve string    `json:"chaosrun_sim_serve"`
+	Seed  int64     `json:"seed"`
+	Time  string    `json:"time"`
+	Speed float64   `json:"speed,omitempty"`
+	Epoch time.Time `json:"epoch"`
+}
+
+// LogEntry is one line of the request log: the virtual instant the
+// request ran at (an offset from the epoch), the request, and what was
+// answered: its status and a digest of its body.
+type LogEntry struct {
 	At     string `json:"at"`
 	Method string `json:"method"`
 	Path   string `json:"path"`
 	Query  string `json:"query,omitempty"`
+	Body   string `json:"body,omitempty"`
 	Status int    `json:"status"`
+	Digest string `json:"digest"`
+	// Stream marks the event stream, which a replay skips.
+	Stream bool `json:"stream,omitempty"`
 }
 
-// statusWriter remembers the status written.
-type statusWriter struct {
+// recorder remembers the status and a digest of the body written.
+type recorder struct {
 	http.ResponseWriter
 	status int
+	hash   hash.Hash
 }
 
-func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.hash.Write(p)
+	return r.ResponseWriter.Write(p)
+}
 
 // Flush passes flushes on, for the event stream.
-func (s *statusWriter) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
-// logged wraps h with the request log: one JSON line per request, with
-// the virtual time it was answered at, as an offset from the start.
+func (r *recorder) digest() string { return hex.EncodeToString(r.hash.Sum(nil)[:8]) }
+
+// newDigest is the hash of answer bodies in the log.
+func newDigest() hash.Hash { return sha256.New() }
+
+// maxBody bounds a request body (a service spec is a few KB).
+const maxBody = 4 << 20
+
+// logged runs each request at one virtual instant (World.Request), the
+// event stream apart, and writes the request log: a header, then one
+// JSON line per request. Request bodies are logged as sent, so a log of
+// a run that created secrets holds their data.
 func (w *World) logged(h http.Handler) http.Handler {
-	if w.opts.Log == nil {
-		return h
-	}
 	var mu sync.Mutex
-	enc := json.NewEncoder(w.opts.Log)
+	var enc *json.Encoder
+	if w.opts.Log != nil {
+		enc = json.NewEncoder(w.opts.Log)
+		_ = enc.Encode(LogHeader{Serve: ServerVersion, Seed: w.opts.Seed, Time: w.opts.Time, Speed: w.opts.Speed, Epoch: w.epoch})
+	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
-		h.ServeHTTP(sw, r)
-		e := logEntry{At: "+" + w.Elapsed().Round(time.Millisecond).String(), Method: r.Method, Path: r.URL.Path,
-			Query: r.URL.RawQuery, Status: sw.status}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil || len(body) > maxBody {
+			_ = httputils.WriteJSON(rw, http.StatusBadRequest, &types.ErrorResponse{Message: fmt.Sprintf("request body unreadable or over %d bytes", maxBody)})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := &recorder{ResponseWriter: rw, status: http.StatusOK, hash: newDigest()}
+		stream := isEventStream(r.URL.Path)
+		at := w.Now()
+		if stream {
+			h.ServeHTTP(rec, r)
+		} else if at, err = w.Request(r.Context(), func() { h.ServeHTTP(rec, r) }); err != nil {
+			return
+		}
+		if enc == nil {
+			return
+		}
+		e := LogEntry{At: at.Sub(w.epoch).String(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Body: string(body), Status: rec.status, Digest: rec.digest(), Stream: stream}
 		mu.Lock()
 		_ = enc.Encode(e)
 		mu.Unlock()
 	})
 }
+
+// eventsPath matches the event stream's path, under any API version.
+var eventsPath = regexp.MustCompile(`^(/v[0-9.]+)?/events$`)
+
+// isEventStream is whether path asks for the event stream.
+func isEventStream(path string) bool { return eventsPath.MatchString(path) }
 
 // clusterID is the swarm's ID, a function of the seed.
 func clusterID(seed int64) string {

@@ -50,6 +50,11 @@ type Options struct {
 	Log io.Writer
 	// Setup shapes the simulator before it serves (nodes, host load).
 	Setup func(*sim.Sim) error
+	// Epoch is where virtual time starts (zero: the wall clock's now);
+	// a replay starts where the logged run did.
+	Epoch time.Time
+	// replay: virtual time moves only when a replay says (Replay).
+	replay bool
 }
 
 // tick is how often real and fast time catch virtual time up.
@@ -71,6 +76,13 @@ type World struct {
 	mu      sync.Mutex
 	now     time.Time // virtual time, as of the last step
 	watches map[chan engine.Event]bool
+
+	// One request at a time runs at one virtual instant (Request): the
+	// clock is held while it runs, and a settle-mode change runs on once
+	// it is done. held and changed belong to the world's goroutine.
+	reqMu   sync.Mutex
+	held    bool
+	changed bool
 }
 
 // call is one piece of work for the world's goroutine.
@@ -114,6 +126,9 @@ func (w *World) run(ctx context.Context, ready chan<- error) {
 	// see (timestamps, event times) reads as today.
 	w.wall = time.Now()
 	w.epoch = w.wall.Truncate(time.Millisecond)
+	if !w.opts.Epoch.IsZero() {
+		w.epoch = w.opts.Epoch
+	}
 	w.clk = clock.NewVirtual(w.epoch)
 	w.clk.SetHorizon(100 * 365 * 24 * time.Hour)
 	w.sim = sim.New(w.opts.Seed, w.clk)
@@ -129,7 +144,7 @@ func (w *World) run(ctx context.Context, ready chan<- error) {
 	w.setNow()
 	ready <- nil
 	var ticks <-chan time.Time
-	if w.opts.Time != TimeSettle {
+	if w.opts.Time != TimeSettle && !w.opts.replay {
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		ticks = t.C
@@ -142,8 +157,12 @@ func (w *World) run(ctx context.Context, ready chan<- error) {
 		case c := <-w.calls:
 			w.catchUp(ctx)
 			err := c.fn(w.sim)
-			if c.changes && w.opts.Time == TimeSettle {
+			w.changed = w.changed || c.changes
+			if w.changed && !w.held && w.opts.Time == TimeSettle {
 				w.settle(ctx)
+			}
+			if !w.held {
+				w.changed = false
 			}
 			w.publish(ctx, sub)
 			c.done <- err
@@ -157,7 +176,7 @@ func (w *World) run(ctx context.Context, ready chan<- error) {
 // catchUp moves virtual time to where the wall clock says it should be
 // (real and fast time), running what falls due on the way.
 func (w *World) catchUp(ctx context.Context) {
-	if w.opts.Time == TimeSettle {
+	if w.opts.Time == TimeSettle || w.opts.replay || w.held {
 		return
 	}
 	speed := 1.0
@@ -219,6 +238,35 @@ func (w *World) Do(ctx context.Context, changes bool, fn func(*sim.Sim) error) e
 	case <-w.done:
 		return ErrStopped
 	}
+}
+
+// Request runs fn, one request's calls, at one virtual instant, which it
+// returns: requests run one at a time, the clock does not move while one
+// runs, and in settle mode a request that changed something runs the
+// simulation on once it is done. So a replay that runs the same requests
+// at the same instants gets the same answers.
+func (w *World) Request(ctx context.Context, fn func()) (time.Time, error) {
+	w.reqMu.Lock()
+	defer w.reqMu.Unlock()
+	var at time.Time
+	if err := w.Do(ctx, false, func(*sim.Sim) error { w.held, at = true, w.clk.Now(); return nil }); err != nil {
+		return at, err
+	}
+	fn()
+	return at, w.Do(context.WithoutCancel(ctx), false, func(*sim.Sim) error { w.held = false; return nil })
+}
+
+// advanceTo runs the simulation on to t (a replay's next request).
+func (w *World) advanceTo(ctx context.Context, t time.Time) error {
+	return w.Do(ctx, false, func(*sim.Sim) error {
+		if d := t.Sub(w.clk.Now()); d > 0 {
+			if err := w.clk.Sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+		w.setNow()
+		return nil
+	})
 }
 
 // Advance runs the simulation on for d of virtual time (settle mode's

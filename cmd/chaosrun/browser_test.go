@@ -15,7 +15,7 @@ import (
 )
 
 // The --html pages are checked in a real browser: headless Chromium
-// (Debian's chromium package, which .ci/run installs) loads each page
+// (Debian's chromium package, which .ci/test-tools-setup.sh installs) loads each page
 // from its file, as a user opening it would, and the test reads the
 // rendered DOM. CI keeps a screenshot of the discourse upgrade timeline in
 // $CHAOSRUN_ARTIFACTS.
@@ -27,7 +27,7 @@ func browser(t *testing.T) context.Context {
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (.ci/run installs Debian's chromium package)")
+			t.Fatal("chromium is not installed (.ci/test-tools-setup.sh installs Debian's chromium package)")
 		}
 		t.Skip("chromium is not installed: apt-get install -y chromium to run the browser tests")
 	}

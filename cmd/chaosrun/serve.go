@@ -38,6 +38,7 @@ func simCommand() *cli.Command {
 				&cli.Float64Flag{Name: "speed", Value: 10, Usage: "--time fast: how many times faster than the wall clock"},
 				&cli.DurationFlag{Name: "settle-limit", Value: 10 * time.Minute, Usage: "--time settle: the most simulated time one change runs for"},
 				&cli.StringFlag{Name: "log", Usage: "write one JSON line per request, with its simulated time, to `FILE` (- for stderr)"},
+				&cli.StringFlag{Name: "replay", Usage: "instead of serving, run the requests of a --log `FILE` again and report each answer that differs (exit 1)"},
 			},
 			Action: serveAction,
 		}},
@@ -47,6 +48,9 @@ func simCommand() *cli.Command {
 func serveAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usageError(fmt.Errorf("sim serve: unexpected argument %q", c.Args().First()))
+	}
+	if p := c.String("replay"); p != "" {
+		return replayLog(c, p)
 	}
 	ln, where, err := serveListener(c.String("socket"), c.String("listen"))
 	if err != nil {
@@ -85,6 +89,29 @@ func serveAction(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintln(c.App.ErrWriter, "chaosrun sim serve: stopped")
+	return nil
+}
+
+// replayLog is --replay: it runs a request log again and says whether
+// every answer was the same.
+func replayLog(c *cli.Context, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageError(fmt.Errorf("sim serve --replay: %v", err))
+	}
+	defer f.Close()
+	n, diffs, err := serve.Replay(c.Context, f)
+	if err != nil {
+		return usageError(err)
+	}
+	for _, d := range diffs {
+		fmt.Fprintln(c.App.Writer, d)
+	}
+	if len(diffs) > 0 {
+		fmt.Fprintf(c.App.Writer, "FAIL: %d of %d requests answered otherwise than logged\n", len(diffs), n)
+		return &exitError{code: exitFailed, silent: true}
+	}
+	fmt.Fprintf(c.App.Writer, "PASS: %d requests replayed, every answer as logged\n", n)
 	return nil
 }
 
