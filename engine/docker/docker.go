@@ -172,6 +172,14 @@ func (e *Engine) remember(names []string) {
 	}
 }
 
+// wasDeployed reports whether the service was deployed through this
+// engine.
+func (e *Engine) wasDeployed(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.deployed[name]
+}
+
 // deployedNames lists the services deployed through this engine.
 func (e *Engine) deployedNames() []string {
 	e.mu.Lock()

@@ -19,7 +19,8 @@ import (
 const observeBatch = 100 * time.Millisecond
 
 // Observe follows the daemon's events and, after each burst, inspects
-// the services they name and lists their tasks, reporting what changed
+// the services they name that were deployed through this engine (a
+// shared daemon runs other people's services too) and lists their tasks, reporting what changed
 // since it last looked (engine.Observer). A task change carries the
 // daemon's own timestamp of the task's state, so its time is exact even
 // though the look came later; states a task passed through between two
@@ -77,7 +78,7 @@ func (o *observer) run(ctx context.Context, sub engine.Subscription) {
 		burst := map[string]bool{}
 		until := time.Now().Add(observeBatch)
 		for err == nil {
-			if ev.Service != "" {
+			if ev.Service != "" && o.e.wasDeployed(ev.Service) {
 				burst[ev.Service] = true
 			}
 			ev, err = sub.Next(ctx, until)
