@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coop-cloud/chaosrun/internal/multinode"
+	"github.com/coop-cloud/chaosrun/internal/realswarm"
 	"github.com/coop-cloud/chaosrun/interp"
 )
 
@@ -169,6 +170,7 @@ func conform(t *testing.T, pattern string) {
 
 // realOutcome runs one case on the real swarm, on a stack of its own.
 func realOutcome(t *testing.T, file, name string) outcome {
+	realswarm.Hold(t)
 	id, vars := ownStack("conform")
 	res := RunFile(context.Background(), file, Config{Engine: EngineDocker, RunID: id, Vars: vars, Only: name, Root: conformRoot})
 	if res.Err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coop-cloud/chaosrun/internal/realswarm"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/timeline"
 )
@@ -90,6 +91,7 @@ func TestTimelinesAgree(t *testing.T) {
 					sims = append(sims, s)
 				}
 			}
+			realswarm.Hold(t)
 			id, vars := ownStack("timeline")
 			real := caseTimeline(t, file, name, Config{Engine: EngineDocker, RunID: id, Vars: vars})
 			got := shape(real)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coop-cloud/chaosrun/internal/realswarm"
 )
 
 // compareSteps are the docker CLI commands run against sim serve and
@@ -144,6 +146,7 @@ func TestServeMatchesARealSwarm(t *testing.T) {
 	}
 	needDockerCLI(t)
 	real := realDaemon(t)
+	realswarm.Hold(t)
 	stack := fmt.Sprintf("cmp%d", os.Getpid())
 	sim := runSteps(t, startServe(t, "--time", "real"), stack)
 	t.Cleanup(func() {
@@ -174,6 +177,7 @@ func TestDockerPyMatchesARealSwarm(t *testing.T) {
 		t.Skip("docker-py is not installed: apt-get install -y python3-docker")
 	}
 	real := realDaemon(t)
+	realswarm.Hold(t)
 	name := fmt.Sprintf("pycmp%d", os.Getpid())
 	script, err := filepath.Abs("testdata/servecompare/dockerpy.py")
 	if err != nil {

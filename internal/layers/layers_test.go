@@ -45,6 +45,7 @@ var rules = map[string]Rule{
 	"internal/confine":   {Never: neither},
 	"internal/fuzzcheck": {Never: neither},
 	"internal/multinode": {Never: neither},
+	"internal/realswarm": {Never: neither},
 }
 
 // TestLayering reads every package of the module and checks it against
