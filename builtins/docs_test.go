@@ -51,8 +51,8 @@ func TestMarkdownSections(t *testing.T) {
 func TestSuggest(t *testing.T) {
 	tests := []struct{ name, want string }{
 		{"slep", " (did you mean sleep?)"},
-		{"sim.servce", " (did you mean sim.service?)"},
-		{"servce", " (did you mean sim.service?)"},
+		{"sim.servic", " (did you mean sim.service?)"}, // sim.servce is as near sim.serve
+		{"servic", " (did you mean sim.service?)"},
 		{"write", " (did you mean repo.write?)"},
 		{"inspect", " (did you mean inspect_service?)"},
 		{"converged", " (did you mean assert_converged or wait_converged?)"},

@@ -93,6 +93,7 @@ func checkClaim(t *testing.T, dir string, bi builtins.Builtin, cfg runner.Config
 		t.Fatal(err)
 	}
 	cfg.Vars = map[string]string{"recipe": "checkout/discourse"}
+	cfg.AllowRun = true // exec.run's example runs sh
 	res := runner.RunFile(context.Background(), path, cfg)
 	err, events := res.Err, []interp.Event(nil)
 	for _, c := range res.Cases {

@@ -44,6 +44,8 @@ type Config struct {
 	// Verbose records the engine events that convergence waits see (task
 	// states, update states) in transcripts too.
 	Verbose bool
+	// AllowRun lets scripts run external commands (exec.run).
+	AllowRun bool
 
 	// RunID labels what a real-engine run creates (chaosrun.run=<id>).
 	RunID string
@@ -98,6 +100,10 @@ func startCase(cfg Config) func(c *interp.Case) error {
 		if cfg.Verbose {
 			builtins.SetVerbose(c)
 		}
+		if cfg.AllowRun {
+			builtins.AllowRun(c)
+		}
+		builtins.AttachSimServer(c, serveSim, cfg.Seed)
 		switch cfg.Engine {
 		case EngineSim:
 			s := sim.New(cfg.Seed, clock.NewVirtual(simEpoch))

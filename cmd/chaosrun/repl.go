@@ -46,6 +46,7 @@ func replCommand() *cli.Command {
 			keepFlag("docker engine: leave what the session created"),
 			adoptFlag(),
 			htmlFlag("when the session ends, write its timeline to `FILE`, one self-contained HTML page"),
+			allowRunFlag(),
 		},
 		Action: replAction,
 	}

@@ -67,13 +67,13 @@ def f():
     "Does f things."
 
 help(f)
-help("servce")
+help("servic")
 help(1)
 `, []string{"--engine", "none"},
 			[]string{`type help() for every builtin`, "\ncore:\n", "  sleep(duration) ", "\nswarm:\n", "type help() for every builtin",
 				"sim.service(app, service=\"app\"", "Engines: sim (ignored with a warning elsewhere)",
 				"git:\n", "  git.clone(", "repo.write(name, data)\n\nWrites a file", "f, defined at <stdin>:1:1\n\nDoes f things.\n"},
-			[]string{`error: <stdin>:1:5: help: no builtin or family named "servce" (did you mean sim.service?)`,
+			[]string{`error: <stdin>:1:5: help: no builtin or family named "servic" (did you mean sim.service?)`,
 				"error: <stdin>:1:5: help: no reference for a value of type int"}, 0},
 		{"arguments are a usage error", ".", "", []string{"x.star"}, nil, []string{`unexpected argument "x.star"`}, exitUsage},
 	}

@@ -59,6 +59,12 @@ func keepFlag(usage string) cli.Flag { return &cli.BoolFlag{Name: "keep", Usage:
 func verboseFlag() cli.Flag {
 	return &cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "record the engine events convergence waits see (task and update states) in the transcript"}
 }
+func allowRunFlag() cli.Flag {
+	return &cli.BoolFlag{Name: flagAllowRun, Usage: "let scripts run external commands with exec.run (the docker CLI, a harness step)"}
+}
+
+const flagAllowRun = "allow-run"
+
 func adoptFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "adopt", Usage: "docker engine: allow changing stacks chaosrun did not create"}
 }
@@ -82,6 +88,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "run-id", Usage: "docker engine: the chaosrun.run label value of what the run creates (default: random)"},
 		junitFlag(),
 		htmlFlag(htmlUsage),
+		allowRunFlag(),
 		progressFlag(),
 	}
 }
@@ -218,7 +225,8 @@ func configFrom(c *cli.Context) (runner.Config, error) {
 	}
 	cfg := runner.Config{Engine: c.String(flagEngine), Seed: c.Int64(flagSeed), Vars: vars, MemoryBudget: budget,
 		Root: c.String(flagRoot), Only: c.String(flagRun), Verbose: c.Bool(flagVerbose), CaseTimeout: caseTimeout,
-		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter}
+		RunID: runID(c.String("run-id")), Keep: c.Bool("keep"), Adopt: c.Bool("adopt"), Log: c.App.ErrWriter,
+		AllowRun: c.Bool(flagAllowRun)}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError(err)
 	}

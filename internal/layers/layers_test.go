@@ -38,7 +38,7 @@ var rules = map[string]Rule{
 	"builtins":           {Imports: []string{"clock", "cut", "engine", "deepcopy", "engine/converge", "gitcache", "interp", "recipe"}, Never: dockerClient},
 	"timeline":           {Imports: []string{"engine", "engine/converge", "interp"}, Never: neither},
 	"serve":              {Imports: []string{"clock", "engine", "engine/sim"}, Never: neither},
-	"runner":             {Imports: []string{"builtins", "clock", "cut", "engine", "engine/docker", "engine/sim", "interp", "progress", "timeline"}},
+	"runner":             {Imports: []string{"builtins", "clock", "cut", "engine", "engine/docker", "engine/sim", "interp", "progress", "serve", "timeline"}},
 	"cmd/chaosrun":       {Imports: []string{"builtins", "clock", "cut", "engine", "engine/converge", "interp", "progress", "runner", "serve", "timeline"}},
 	"examples/testapp":   {Never: neither},
 	"internal/layers":    {Never: neither},
