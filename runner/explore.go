@@ -224,9 +224,11 @@ func (s *ExploreSummary) add(seed int64, r interp.CaseResult, draws []sim.Draw) 
 // case saw before, which varies by seed.
 var taskAlias = regexp.MustCompile(`\bx[0-9]+\b`)
 
-// failureKey is the failure's message without positions, and with every
-// task alias written xN, so equal failures at different seeds count
-// together.
+// FailureKey is how explore names a failure: its message without
+// positions, and with every task alias written xN, so equal failures at
+// different seeds count together.
+func FailureKey(err error) string { return failureKey(err) }
+
 func failureKey(err error) string {
 	msg := interp.Describe(err)
 	msg, _, _ = strings.Cut(msg, "\n")

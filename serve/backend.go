@@ -30,7 +30,7 @@ func apiError(err error) error {
 		return errdefs.Conflict(err)
 	case strings.Contains(err.Error(), "name must be") || strings.Contains(err.Error(), "invalid name"):
 		return errdefs.InvalidParameter(err)
-	case strings.Contains(err.Error(), "is in use by"):
+	case strings.Contains(err.Error(), "is in use by"), strings.Contains(err.Error(), "is ambiguous"):
 		return errdefs.InvalidParameter(err)
 	}
 	return err
@@ -116,8 +116,10 @@ func (b swarmBackend) CreateService(spec swarm.ServiceSpec, _ string, _ bool) (*
 		if _, err := s.ServiceByRef(context.Background(), spec.Name, false); err == nil {
 			return fmt.Errorf("create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
 		}
-		s.SetBehaviour(spec.Name, sh.behaviour)
-		id, err = s.CreateService(context.Background(), spec, sh.faults)
+		undo := s.SwapBehaviour(spec.Name, sh.behaviour)
+		if id, err = s.CreateService(context.Background(), spec, sh.faults); err != nil {
+			undo()
+		}
 		return
 	})
 	if err != nil {
@@ -147,10 +149,15 @@ func (b swarmBackend) UpdateService(ref string, version uint64, spec swarm.Servi
 		if rollback && svc.PreviousSpec != nil {
 			sh, _ = shapingOf(*svc.PreviousSpec) // it was read when it was sent
 		}
+		undo := func() {}
 		if !rollback || svc.PreviousSpec != nil {
-			s.SetBehaviour(svc.Spec.Name, sh.behaviour)
+			undo = s.SwapBehaviour(svc.Spec.Name, sh.behaviour)
 		}
-		return s.UpdateServiceRef(context.Background(), ref, version, spec, sh.faults, rollback)
+		err = s.UpdateServiceRef(context.Background(), ref, version, spec, sh.faults, rollback)
+		if err != nil {
+			undo() // swarm refused the change: its labels shape nothing
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

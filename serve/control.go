@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/server/httputils"
+	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/errdefs"
 	units "github.com/docker/go-units"
 
@@ -75,9 +76,12 @@ func (c control) addNode(_ context.Context, rw http.ResponseWriter, r *http.Requ
 	if req.Role == "" {
 		req.Role = "worker"
 	}
+	if req.Role != "worker" && req.Role != "manager" || req.CPUs < 0 {
+		return errdefs.InvalidParameter(fmt.Errorf("add node %s: role %q, cpus %g: want manager or worker, and a number of CPUs that is not negative", req.Name, req.Role, req.CPUs))
+	}
 	u := engine.NodeUpdate{Role: req.Role, Labels: req.Labels, NanoCPUs: int64(req.CPUs * 1e9)}
 	err = (swarmBackend{c.w}).do(true, func(s *sim.Sim) error {
-		if nodes, _ := s.Nodes(context.Background()); len(nodeIDs(nodes, []string{req.Name})) > 1 {
+		if nodes, _ := s.Nodes(context.Background()); hasNode(nodes, req.Name) {
 			return errdefs.Conflict(fmt.Errorf("add node: node %s already exists", req.Name))
 		}
 		s.AddNode(req.Name, mem)
@@ -107,9 +111,19 @@ func (c control) nodeDown(_ context.Context, rw http.ResponseWriter, r *http.Req
 	if err1 != nil || err2 != nil {
 		return errdefs.InvalidParameter(fmt.Errorf("node down: after and duration are durations such as 30s"))
 	}
-	err := (swarmBackend{c.w}).do(true, func(s *sim.Sim) error { return s.NodeDown(vars["name"], after, d) })
-	if err != nil {
+	var known bool
+	err := (swarmBackend{c.w}).do(true, func(s *sim.Sim) error {
+		nodes, _ := s.Nodes(context.Background())
+		if known = hasNode(nodes, vars["name"]); !known {
+			return nil
+		}
+		return s.NodeDown(vars["name"], after, d)
+	})
+	switch {
+	case err != nil:
 		return errdefs.InvalidParameter(err)
+	case !known:
+		return errdefs.NotFound(fmt.Errorf("node down: no node named %s", vars["name"]))
 	}
 	rw.WriteHeader(http.StatusNoContent)
 	return nil
@@ -160,6 +174,16 @@ func (c control) advance(_ context.Context, rw http.ResponseWriter, r *http.Requ
 		return err
 	}
 	return c.status(r.Context(), rw, r, nil)
+}
+
+// hasNode reports whether a node has the hostname.
+func hasNode(nodes []swarm.Node, name string) bool {
+	for _, n := range nodes {
+		if n.Description.Hostname == name {
+			return true
+		}
+	}
+	return false
 }
 
 func optionalDuration(s string) (time.Duration, error) {

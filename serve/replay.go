@@ -24,15 +24,25 @@ func Replay(ctx context.Context, log io.Reader) (int, []string, error) {
 	sc := bufio.NewScanner(log)
 	sc.Buffer(make([]byte, 64<<10), maxLogLine)
 	if !sc.Scan() {
-		return 0, nil, fmt.Errorf("replay: the log is empty (%v)", sc.Err())
+		if err := sc.Err(); err != nil {
+			return 0, nil, fmt.Errorf("replay: reading the log: %v", err)
+		}
+		return 0, nil, fmt.Errorf("replay: the log is empty")
 	}
 	var head LogHeader
 	if err := json.Unmarshal(sc.Bytes(), &head); err != nil || head.Serve == "" {
 		return 0, nil, fmt.Errorf("replay: the first line is not a sim serve log header: %.80s", sc.Text())
 	}
+	var limit time.Duration
+	if head.SettleLimit != "" {
+		var err error
+		if limit, err = time.ParseDuration(head.SettleLimit); err != nil {
+			return 0, nil, fmt.Errorf("replay: header: settle_limit %q: %v", head.SettleLimit, err)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := Start(ctx, Options{Seed: head.Seed, Time: head.Time, Speed: head.Speed, Epoch: head.Epoch, replay: true})
+	w, err := Start(ctx, Options{Seed: head.Seed, Time: head.Time, Speed: head.Speed, SettleLimit: limit, Epoch: head.Epoch, replay: true})
 	if err != nil {
 		return 0, nil, fmt.Errorf("replay: %v", err)
 	}

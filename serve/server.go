@@ -84,11 +84,13 @@ func httpHandler(h apiFunc) http.Handler {
 // LogHeader is the first line of a request log: what a replay needs to
 // start the same world.
 type LogHeader struct {
-	Serve string    `json:"chaosrun_sim_serve"`
-	Seed  int64     `json:"seed"`
-	Time  string    `json:"time"`
-	Speed float64   `json:"speed,omitempty"`
-	Epoch time.Time `json:"epoch"`
+	Serve string  `json:"chaosrun_sim_serve"`
+	Seed  int64   `json:"seed"`
+	Time  string  `json:"time"`
+	Speed float64 `json:"speed,omitempty"`
+	// SettleLimit is settle mode's bound, as a duration ("10m0s").
+	SettleLimit string    `json:"settle_limit,omitempty"`
+	Epoch       time.Time `json:"epoch"`
 }
 
 // LogEntry is one line of the request log: the virtual instant the
@@ -144,7 +146,8 @@ func (w *World) logged(h http.Handler) http.Handler {
 	var enc *json.Encoder
 	if w.opts.Log != nil {
 		enc = json.NewEncoder(w.opts.Log)
-		_ = enc.Encode(LogHeader{Serve: ServerVersion, Seed: w.opts.Seed, Time: w.opts.Time, Speed: w.opts.Speed, Epoch: w.epoch})
+		_ = enc.Encode(LogHeader{Serve: ServerVersion, Seed: w.opts.Seed, Time: w.opts.Time, Speed: w.opts.Speed,
+			SettleLimit: w.opts.SettleLimit.String(), Epoch: w.epoch})
 	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -180,7 +181,9 @@ func noContainers(_ context.Context, rw http.ResponseWriter, _ *http.Request, _ 
 
 // events streams the simulator's service events from now on, as dockerd
 // streams its cluster events, until the client goes. Filters type, event
-// (the action) and scope apply; task changes have no Engine event.
+// (the action), scope and service (a name or an ID) apply; other filters
+// and until are refused, and since is accepted but past events are not
+// kept. Task changes have no Engine event.
 func (b swarmBackend) events(ctx context.Context, rw http.ResponseWriter, r *http.Request, _ map[string]string) error {
 	if err := r.ParseForm(); err != nil {
 		return errdefs.InvalidParameter(err)
@@ -188,6 +191,12 @@ func (b swarmBackend) events(ctx context.Context, rw http.ResponseWriter, r *htt
 	f, err := filters.FromJSON(r.Form.Get("filters"))
 	if err != nil {
 		return errdefs.InvalidParameter(err)
+	}
+	if err := validate(f, []string{"type", "event", "scope", "service"}); err != nil {
+		return errdefs.InvalidParameter(fmt.Errorf("%v (sim serve filters events by type, event, scope and service)", err))
+	}
+	if r.Form.Get("until") != "" {
+		return errdefs.InvalidParameter(errors.New("sim serve streams events from now on: until is not supported"))
 	}
 	evs, stop := b.w.Watch()
 	defer stop()
@@ -212,7 +221,8 @@ func (b swarmBackend) events(ctx context.Context, rw http.ResponseWriter, r *htt
 			}
 			m := events.Message{Type: events.ServiceEventType, Action: events.Action(ev.Action), Scope: "swarm",
 				Actor: events.Actor{ID: ev.ID, Attributes: ev.Attributes}, Time: ev.Time.Unix(), TimeNano: ev.Time.UnixNano()}
-			if !oneOf(f.Get("type"), string(m.Type)) || !oneOf(f.Get("event"), string(m.Action)) || !oneOf(f.Get("scope"), m.Scope) {
+			if !oneOf(f.Get("type"), string(m.Type)) || !oneOf(f.Get("event"), string(m.Action)) || !oneOf(f.Get("scope"), m.Scope) ||
+				len(f.Get("service")) > 0 && !oneOf(f.Get("service"), ev.ID) && !oneOf(f.Get("service"), ev.Service) {
 				continue
 			}
 			if err := enc.Encode(m); err != nil {

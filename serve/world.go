@@ -252,8 +252,17 @@ func (w *World) Request(ctx context.Context, fn func()) (time.Time, error) {
 	if err := w.Do(ctx, false, func(*sim.Sim) error { w.held, at = true, w.clk.Now(); return nil }); err != nil {
 		return at, err
 	}
+	release := func() error {
+		return w.Do(context.WithoutCancel(ctx), false, func(*sim.Sim) error { w.held = false; return nil })
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = release() // a handler that panics must not stop the clock
+			panic(p)
+		}
+	}()
 	fn()
-	return at, w.Do(context.WithoutCancel(ctx), false, func(*sim.Sim) error { w.held = false; return nil })
+	return at, release()
 }
 
 // advanceTo runs the simulation on to t (a replay's next request).

@@ -62,7 +62,7 @@ func exploreAction(c *cli.Context) error {
 	}
 	if p := c.String(flagHTML); p != "" {
 		if err := checkWritable(p); err != nil {
-			return usageError(fmt.Errorf("--html: %v", err))
+			return usageError(err)
 		}
 	}
 	if files := c.StringSlice(flagMerge); len(files) > 0 {

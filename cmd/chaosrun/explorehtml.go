@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/runner"
 	"github.com/coop-cloud/chaosrun/timeline"
 )
@@ -25,17 +26,19 @@ const (
 func writeExploreHTML(ctx context.Context, path string, sum *runner.ExploreSummary, base runner.Config, warn io.Writer) error {
 	rep := timeline.Explore{File: sum.File, Runs: sum.Runs, Seeds: seedRangesText(sum)}
 	cfg := runner.Config{Engine: runner.EngineSim, Vars: sum.Vars, Root: sum.Root, CaseTimeout: base.CaseTimeout, MemoryBudget: base.MemoryBudget}
-	replay := func(name string, seed int64, passed bool) int {
+	// replay replays a seed whose sweep run ended with failure ("" when
+	// it passed) and warns when the replay ends otherwise.
+	replay := func(name string, seed int64, failure string) int {
 		if len(rep.Timelines) >= replayTotal || ctx.Err() != nil {
 			return -1
 		}
-		c, ok := replayCase(ctx, sum.File, name, seed, cfg)
+		c, r, ok := replayCase(ctx, sum.File, name, seed, cfg)
 		if !ok {
 			return -1
 		}
-		if c.Passed != passed {
+		if got := replayedAs(r); got != failure {
 			fmt.Fprintf(warn, "chaosrun: explore --html: %s seed %d %s when replayed, but %s in the sweep\n",
-				name, seed, outcome(c.Passed), outcome(passed))
+				name, seed, outcome(got), outcome(failure))
 		}
 		rep.Timelines = append(rep.Timelines, c)
 		return len(rep.Timelines) - 1
@@ -49,12 +52,12 @@ func writeExploreHTML(ctx context.Context, path string, sum *runner.ExploreSumma
 		for i, msg := range failuresByCount(cs) {
 			f := timeline.Failure{Message: msg, Seeds: cs.FailureSeeds[msg], Replay: replayTemplate(sum, cs.Name), Timeline: -1}
 			if i < replayPerCase && len(f.Seeds) > 0 {
-				f.Timeline = replay(cs.Name, f.Seeds[0], false)
+				f.Timeline = replay(cs.Name, f.Seeds[0], msg)
 			}
 			ec.Failures = append(ec.Failures, f)
 		}
 		if seed, ok := passingSeed(sum, cs); ok {
-			ec.Passing = replay(cs.Name, seed, true)
+			ec.Passing = replay(cs.Name, seed, "")
 		}
 		rep.Cases = append(rep.Cases, ec)
 	}
@@ -62,27 +65,40 @@ func writeExploreHTML(ctx context.Context, path string, sum *runner.ExploreSumma
 	if err := timeline.WriteExplore(&b, rep); err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
-	return writeAtomically(path, b.Bytes())
+	if err := writeAtomically(path, b.Bytes()); err != nil {
+		return fmt.Errorf("--html %s: %v", path, err)
+	}
+	return nil
 }
 
 // replayCase runs one case of file at seed with recording and returns
-// its timeline.
-func replayCase(ctx context.Context, file, name string, seed int64, cfg runner.Config) (timeline.Case, bool) {
+// its timeline and result.
+func replayCase(ctx context.Context, file, name string, seed int64, cfg runner.Config) (timeline.Case, interp.CaseResult, bool) {
 	cfg.Seed, cfg.Only, cfg.Recordings = seed, name, runner.NewRecordings()
 	res := runner.RunFile(ctx, file, cfg)
 	for _, r := range res.Cases {
 		if r.Name == name {
-			return cfg.Recordings.Timeline(file, r, cfg, r.Detail, rerunCommand(file, name, cfg)), true
+			return cfg.Recordings.Timeline(file, r, cfg, r.Detail, rerunCommand(file, name, cfg)), r, true
 		}
 	}
-	return timeline.Case{}, false
+	return timeline.Case{}, interp.CaseResult{}, false
 }
 
-func outcome(passed bool) string {
-	if passed {
+// replayedAs is how a replayed case ended, as explore names it: "" for
+// a pass, else its failure.
+func replayedAs(r interp.CaseResult) string {
+	if r.Passed() {
+		return ""
+	}
+	return runner.FailureKey(r.Err)
+}
+
+// outcome says how a run ended: passed, or failed with the message.
+func outcome(failure string) string {
+	if failure == "" {
 		return "passed"
 	}
-	return "failed"
+	return fmt.Sprintf("failed with %q", failure)
 }
 
 // failuresByCount lists a case's failure messages, the most frequent

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ func htmlFlag(usage string) cli.Flag {
 	return &cli.StringFlag{Name: flagHTML, Usage: usage}
 }
 
-const htmlUsage = "also write each case's timeline to `FILE`, one self-contained HTML page (written on failure and Ctrl-C too)"
+const htmlUsage = "also write each case's timeline to `FILE`, one self-contained HTML page, when the run ends"
 
 // htmlReport gathers the timelines of a run's cases for --html; a nil
 // report (no --html) does nothing.
@@ -39,7 +40,7 @@ func newHTMLReport(path, title string, cfg *runner.Config) (*htmlReport, error) 
 		return nil, nil
 	}
 	if err := checkWritable(path); err != nil {
-		return nil, usageError(fmt.Errorf("--html: %v", err))
+		return nil, usageError(err)
 	}
 	cfg.Recordings = runner.NewRecordings()
 	return &htmlReport{path: path, title: title, rec: cfg.Recordings}, nil
@@ -48,9 +49,13 @@ func newHTMLReport(path, title string, cfg *runner.Config) (*htmlReport, error) 
 // checkWritable fails early, before anything runs, when path's folder
 // is missing or path cannot be created; it leaves no file behind.
 func checkWritable(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".chaosrun-html-*")
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("--html %s: no folder %s to write it in", path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".chaosrun-html-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("--html %s: cannot write in %s: %v", path, dir, errors.Unwrap(err))
 	}
 	f.Close()
 	return os.Remove(f.Name())
@@ -97,7 +102,10 @@ func (h *htmlReport) write() error {
 	if err := timeline.WriteCases(&b, h.title, h.cases); err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
-	return writeAtomically(h.path, b.Bytes())
+	if err := writeAtomically(h.path, b.Bytes()); err != nil {
+		return fmt.Errorf("--html %s: %v", h.path, err)
+	}
+	return nil
 }
 
 // writeAtomically replaces path by data through a temporary file in the

@@ -33,7 +33,7 @@ func TestHTMLFlag(t *testing.T) {
 	checkSelfContained(t, html)
 
 	code, _, stderr = runAt(t, ".", "testdata/passes.star", "--html", filepath.Join(dir, "missing", "x.html"))
-	if code != exitUsage || !strings.Contains(stderr, "--html: ") || strings.Contains(stderr, "PASS") {
+	if code != exitUsage || !strings.Contains(stderr, "x.html: no folder ") || strings.Contains(stderr, "PASS") {
 		t.Errorf("--html into a missing folder: exit %d, stderr %q; want %d before anything runs", code, stderr, exitUsage)
 	}
 
@@ -41,8 +41,8 @@ func TestHTMLFlag(t *testing.T) {
 	if code, out, stderr := runAt(t, "../..", "test", "--html", testPage, "scenarios/multi_node.star"); code != 0 {
 		t.Fatalf("chaosrun test --html: exit %d: %s%s", code, out, stderr)
 	}
-	if html := readFile(t, testPage); strings.Count(html, `<section class="case`) < 2 || !strings.Contains(html, "node ") {
-		t.Errorf("chaosrun test --html wrote no case timelines of multi_node.star")
+	if html := readFile(t, testPage); strings.Count(html, `<section class="case`) < 2 || !strings.Contains(html, " on app-2") {
+		t.Errorf("chaosrun test --html wrote no case timelines of multi_node.star with its tasks on node app-2")
 	}
 
 	replPage := filepath.Join(dir, "repl.html")

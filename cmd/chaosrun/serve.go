@@ -79,15 +79,20 @@ func serveAction(c *cli.Context) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	fmt.Fprintf(c.App.ErrWriter, "chaosrun sim serve: the simulated swarm (seed %d, time %s) on %s\n  export DOCKER_HOST=%s\n",
 		opts.Seed, opts.Time, where, where)
+	shutDown := make(chan struct{})
 	go func() {
+		defer close(shutDown)
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		stop()
+		<-shutDown
 		return err
 	}
+	<-shutDown // the handlers have finished, and written their log lines
 	fmt.Fprintln(c.App.ErrWriter, "chaosrun sim serve: stopped")
 	return nil
 }
@@ -140,7 +145,10 @@ func serveListener(socket, listen string) (net.Listener, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := os.Stat(abs); err == nil {
+	if fi, err := os.Lstat(abs); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, "", fmt.Errorf("sim serve: --socket %s: a file that is not a socket is there; name another path", abs)
+		}
 		if conn, err := net.DialTimeout("unix", abs, time.Second); err == nil {
 			conn.Close()
 			return nil, "", fmt.Errorf("sim serve: %s is in use by a running server", abs)

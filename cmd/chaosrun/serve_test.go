@@ -82,8 +82,13 @@ func TestServeWithTheDockerCLI(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, f := range []string{"compose.yml", "upgrade.yml", "db_password.txt"} {
-		b, _ := os.ReadFile(filepath.Join(stack, f))
-		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+		b, err := os.ReadFile(filepath.Join(stack, f))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, f), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	steps := []struct {
 		args []string

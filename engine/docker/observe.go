@@ -42,7 +42,14 @@ func (e *Engine) Observe(ctx context.Context, watch func(engine.Change)) (stop f
 		o.run(ctx, sub)
 		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalLook)
 		defer cancel()
-		o.lookAll(final, slices.Sorted(maps.Keys(o.services)))
+		names := map[string]bool{}
+		for name := range o.services {
+			names[name] = true
+		}
+		for _, name := range e.deployedNames() { // those a burst cut short had named too
+			names[name] = true
+		}
+		o.lookAll(final, slices.Sorted(maps.Keys(names)))
 	}()
 	return func() { cancel(); <-done }
 }

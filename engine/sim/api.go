@@ -172,9 +172,14 @@ func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, 
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
+	if !rollback {
+		if err := checkSpec(&spec); err != nil {
+			return fmt.Errorf("update %w", err)
+		}
+	}
 	s.lock()
+	defer s.unlock()
 	svc, err := s.lookupService(ref)
-	s.unlock()
 	if err != nil {
 		return err
 	}
@@ -182,7 +187,7 @@ func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, 
 		return fmt.Errorf("update service %s at version %d: %s", svc.name, version, errOutOfSequence)
 	}
 	if rollback {
-		return s.Rollback(ctx, svc.name)
+		return s.rollback(svc)
 	}
 	if spec.Name == "" {
 		spec.Name = svc.name
@@ -191,16 +196,27 @@ func (s *Sim) UpdateServiceRef(ctx context.Context, ref string, version uint64, 
 		return fmt.Errorf("update service %s: renaming services is not supported", svc.name)
 	}
 	storedMode(&spec)
-	if err := checkSpec(&spec); err != nil {
-		return fmt.Errorf("update %w", err)
-	}
-	s.lock()
-	defer s.unlock()
-	if version != svc.version || s.services[svc.name] != svc {
-		return fmt.Errorf("update service %s at version %d: %s", svc.name, version, errOutOfSequence)
-	}
 	s.updateService(svc, newRec(&spec, faults))
 	return nil
+}
+
+// SwapBehaviour sets how service's containers behave (SetBehaviour) and
+// returns what puts back the behaviour it had, for a change that swarm
+// then refuses.
+func (s *Sim) SwapBehaviour(service string, b Behaviour) (undo func()) {
+	s.lock()
+	defer s.unlock()
+	old, had := s.behaviour[service]
+	s.behaviour[service] = b
+	return func() {
+		s.lock()
+		defer s.unlock()
+		if had {
+			s.behaviour[service] = old
+		} else {
+			delete(s.behaviour, service)
+		}
+	}
 }
 
 // storedMode gives a spec the mode dockerd stores for it (its convert

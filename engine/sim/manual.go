@@ -26,8 +26,13 @@ func (s *Sim) Rollback(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("rollback service %s: %w", name, engine.ErrNotFound)
 	}
+	return s.rollback(svc)
+}
+
+// rollback is Rollback with the lock held.
+func (s *Sim) rollback(svc *service) error {
 	if svc.prev == nil {
-		return fmt.Errorf("rollback service %s: service %s does not have a previous spec", name, svc.id)
+		return fmt.Errorf("rollback service %s: service %s does not have a previous spec", svc.name, svc.id)
 	}
 	now := s.now()
 	s.setStatus(svc, swarm.UpdateStatus{State: swarm.UpdateStateRollbackStarted, Message: "manually requested rollback",
