@@ -111,6 +111,13 @@ func TestServeWithTheDockerCLI(t *testing.T) {
 		{[]string{"node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.Availability}}"}, []string{"node-1 Ready Active"}},
 		{[]string{"secret", "ls", "--format", "{{.Name}}"}, []string{"demo_db_password"}},
 		{[]string{"network", "ls", "--format", "{{.Name}} {{.Scope}}"}, []string{"demo_internal swarm", "proxy swarm"}},
+		{[]string{"stack", "services", "demo", "--format", "{{.Name}} {{.Mode}} {{.Replicas}}"}, []string{"demo_db replicated 1/1", "demo_web replicated 2/2"}},
+		{[]string{"config", "create", "greeting", "db_password.txt"}, []string{}}, // prints its ID; config ls checks it
+		{[]string{"config", "ls", "--format", "{{.Name}}"}, []string{"greeting"}},
+		{[]string{"config", "rm", "greeting"}, []string{"greeting"}},
+		{[]string{"service", "create", "--name", "extra", "--detach", "nginx:1.25"}, []string{}}, // prints its ID
+		{[]string{"service", "ls", "--filter", "name=extra", "--format", "{{.Name}} {{.Replicas}}"}, []string{"extra 1/1"}},
+		{[]string{"service", "rm", "extra"}, []string{"extra"}},
 		{[]string{"stack", "rm", "demo"}, []string{"Removing service demo_web", "Removing secret demo_db_password", "Removing network demo_internal"}},
 		{[]string{"service", "ls", "--format", "{{.Name}}"}, nil},
 	}
