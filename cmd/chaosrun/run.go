@@ -305,6 +305,9 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 	if cfg.Root != "" {
 		words = append(words, "--root", cfg.Root)
 	}
+	if cfg.AllowRun {
+		words = append(words, "--"+flagAllowRun)
+	}
 	keys := make([]string, 0, len(cfg.Vars))
 	for k := range cfg.Vars {
 		keys = append(keys, k)

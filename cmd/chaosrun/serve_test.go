@@ -133,3 +133,12 @@ func TestServeWithTheDockerCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestRerunKeepsAllowRun: a failed case's rerun command repeats
+// --allow-run, without which the rerun would fail differently.
+func TestRerunKeepsAllowRun(t *testing.T) {
+	code, out, _ := runAt(t, ".", "testdata/fails.star", "--allow-run")
+	if code != exitFailed || !strings.Contains(out, "rerun: chaosrun testdata/fails.star --run test_fails --engine sim --seed 1 --allow-run") {
+		t.Errorf("exit %d, output\n%s\nwant a failure whose rerun has --allow-run", code, out)
+	}
+}
