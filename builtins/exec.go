@@ -96,7 +96,7 @@ func execRun(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	c := interp.CaseOf(thread)
-	line := commandLine(words)
+	line := ShellLine(words)
 	if allowed, _ := c.Value(allowRunKey).(bool); !allowed {
 		return nil, fmt.Errorf("%s: running commands is off for this run; start it with --allow-run to let the scenario run %s",
 			fn.Name(), cut.Raw(words[0]))
@@ -166,8 +166,10 @@ func stderrTail(stderr string) string {
 	return ": " + cut.Raw(lines[len(lines)-1])
 }
 
-// commandLine shows a command as a shell would read it back.
-func commandLine(words []string) string {
+// ShellLine writes a command as a POSIX shell reads it back: each word as
+// it is when it holds only characters no shell treats specially, else in
+// single quotes (exec.run's transcript lines, chaosrun's rerun commands).
+func ShellLine(words []string) string {
 	quoted := make([]string, len(words))
 	for i, w := range words {
 		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%") == "" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/coop-cloud/chaosrun/builtins"
 	"github.com/coop-cloud/chaosrun/interp"
 	"github.com/coop-cloud/chaosrun/progress"
 	"github.com/coop-cloud/chaosrun/runner"
@@ -316,19 +317,7 @@ func rerunCommand(file, name string, cfg runner.Config) string {
 	for _, k := range keys {
 		words = append(words, "--var", k+"="+cfg.Vars[k])
 	}
-	for i, w := range words {
-		words[i] = shellQuote(w)
-	}
-	return strings.Join(words, " ")
-}
-
-// shellQuote makes s one inert word of a POSIX shell: as it is when it
-// holds only characters no shell treats specially, else in single quotes.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return builtins.ShellLine(words)
 }
 
 // runID is the given run ID, or a new random one.

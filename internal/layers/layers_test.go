@@ -44,7 +44,7 @@ var rules = map[string]Rule{
 	"internal/layers":    {Never: neither},
 	"internal/confine":   {Never: neither},
 	"internal/fuzzcheck": {Never: neither},
-	"internal/multinode": {Never: neither},
+	"internal/multinode": {Imports: []string{"internal/realswarm"}, Never: neither},
 	"internal/realswarm": {Never: neither},
 }
 

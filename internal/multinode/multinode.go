@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
+
+	"github.com/coop-cloud/chaosrun/internal/realswarm"
 )
 
 // Worker is the node number of the worker, for Daemon.
@@ -29,15 +30,7 @@ func Swarm(t testing.TB) (manager, worker string) {
 		}
 		t.Skip("skipping multi-node test: CHAOSRUN_MULTINODE and CHAOSRUN_MULTINODE_WORKER are not set (.ci/multinode-setup.sh starts a two-node swarm)")
 	}
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "chaosrun-multinode.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() }) // closing releases the lock
+	realswarm.Lock(t, "chaosrun-multinode.lock")
 	return manager, worker
 }
 

@@ -16,7 +16,14 @@ import (
 // until t ends.
 func Hold(t testing.TB) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "chaosrun-realswarm.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	Lock(t, "chaosrun-realswarm.lock")
+}
+
+// Lock waits for the named lock file in the temp folder (a flock, which
+// tests of every package on the machine see), then holds it until t ends.
+func Lock(t testing.TB, name string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), name), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
