@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 
@@ -25,24 +24,12 @@ func serveSim(ctx context.Context, seed int64, timeMode string) (string, func(co
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	w, err := serve.Start(wctx, serve.Options{Seed: seed, Time: timeMode})
-	if err == nil {
-		var h http.Handler
-		if h, err = serve.Handler(w); err == nil {
-			srv := &http.Server{Handler: h}
-			go srv.Serve(ln)
-			stop := func(context.Context) error {
-				err := srv.Close()
-				cancel()
-				<-w.Done()
-				return errors.Join(err, os.RemoveAll(dir))
-			}
-			return "unix://" + sock, stop, nil
-		}
+	s, err := serve.Serve(ctx, ln, serve.Options{Seed: seed, Time: timeMode})
+	if err != nil {
+		ln.Close()
+		os.RemoveAll(dir)
+		return "", nil, err
 	}
-	cancel()
-	ln.Close()
-	os.RemoveAll(dir)
-	return "", nil, err
+	stop := func(ctx context.Context) error { return errors.Join(s.Close(ctx), os.RemoveAll(dir)) }
+	return "unix://" + sock, stop, nil
 }

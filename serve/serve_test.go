@@ -25,28 +25,28 @@ import (
 // returns a docker client for it.
 func served(t *testing.T, opts Options) (*client.Client, *World) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	w, err := Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := Handler(w)
-	if err != nil {
-		t.Fatal(err)
-	}
 	sock := filepath.Join(t.TempDir(), "sim.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
+	s, err := Serve(context.Background(), ln, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cli, err := client.NewClientWithOpts(client.WithHost("unix://"+sock), client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cli.Close(); srv.Close(); cancel(); <-w.Done() })
-	return cli, w
+	t.Cleanup(func() {
+		cli.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return cli, s.World
 }
 
 func replicas(n uint64) swarm.ServiceMode {

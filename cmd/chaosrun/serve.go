@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -68,31 +67,22 @@ func serveAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	w, err := serve.Start(ctx, opts)
+	s, err := serve.Serve(ctx, ln, opts)
 	if err != nil {
 		return usageError(fmt.Errorf("sim serve: %v", err))
 	}
-	h, err := serve.Handler(w)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	fmt.Fprintf(c.App.ErrWriter, "chaosrun sim serve: the simulated swarm (seed %d, time %s) on %s\n  export DOCKER_HOST=%s\n",
 		opts.Seed, opts.Time, where, where)
-	shutDown := make(chan struct{})
-	go func() {
-		defer close(shutDown)
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shut)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		stop()
-		<-shutDown
+	var served error
+	select {
+	case <-ctx.Done():
+	case served = <-s.Stopped():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := errors.Join(served, s.Close(shut)); err != nil { // the handlers have written their log lines
 		return err
 	}
-	<-shutDown // the handlers have finished, and written their log lines
 	fmt.Fprintln(c.App.ErrWriter, "chaosrun sim serve: stopped")
 	return nil
 }
