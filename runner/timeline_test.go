@@ -40,7 +40,7 @@ func shape(c timeline.Case) string {
 			var tasks []string
 			for _, t := range l.Tasks {
 				end := t.End
-				if t.Open {
+				if t.Open() {
 					end = "open " + t.Spans[len(t.Spans)-1].State
 				}
 				tasks = append(tasks, fmt.Sprintf("%s:%s", t.Version, end))

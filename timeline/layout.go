@@ -207,7 +207,7 @@ func taskBar(service, lane string, t Task, y float64, x func(time.Duration) floa
 		}
 		tv.Spans = append(tv.Spans, rect{X: x(sp.From), Y: y + 1, W: max(x(sp.To)-x(sp.From), minBarWidth), H: rowHeight - 3, Class: class})
 	}
-	if !t.Open && visible(t.To, t.To) {
+	if !t.Open() && visible(t.To, t.To) {
 		tv.Cap = &rect{X: x(t.To) - 1, Y: y, W: 3, H: rowHeight - 1, Class: "cap " + className(t.End)}
 	}
 	return tv
@@ -235,7 +235,7 @@ func taskTitle(service, lane string, t Task) string {
 			b.WriteString(" (asked to shut down)")
 		}
 	}
-	if !t.Open {
+	if !t.Open() {
 		fmt.Fprintf(&b, "\n+%s %s", interp.FormatOffset(t.To), t.End)
 	}
 	if t.Err != "" {

@@ -67,14 +67,16 @@ type Task struct {
 	Version string
 	Err     string
 	Spans   []Span
-	// From is when the task was first seen, To when it reached a
-	// terminal state (or the case ended: Open is then set).
+	// From is when the task was first seen, To when it reached its
+	// terminal state End, or when the case ended for a task still open
+	// (End "").
 	From, To time.Duration
-	Open     bool
-	// End is the terminal state ("" while Open).
-	End string
-	Row int
+	End      string
+	Row      int
 }
+
+// Open reports whether the task had not ended when the case did.
+func (t Task) Open() bool { return t.End == "" }
 
 // Span is a stretch of a task's life in one state; Stopping marks one
 // where the task was still up but asked to shut down.
@@ -188,7 +190,7 @@ func (b *builder) add(at time.Duration, ch engine.Change) {
 			lane = &Lane{Label: label}
 			s.lanes[label] = lane
 		}
-		lane.Tasks = append(lane.Tasks, Task{ID: ch.Task, Alias: b.aliases[ch.Task], From: at, Open: true,
+		lane.Tasks = append(lane.Tasks, Task{ID: ch.Task, Alias: b.aliases[ch.Task], From: at,
 			Version: converge.ChaosVersion(ch.Labels)})
 		ref = &taskRef{lane: lane, i: len(lane.Tasks) - 1}
 		s.tasks[ch.Task] = ref
@@ -204,7 +206,7 @@ func (t *Task) change(at time.Duration, ch engine.Change) {
 	if ch.Err != "" {
 		t.Err = ch.Err
 	}
-	if !t.Open {
+	if !t.Open() {
 		return
 	}
 	stopping := terminal(ch.Desired)
@@ -216,7 +218,7 @@ func (t *Task) change(at time.Duration, ch engine.Change) {
 		last.To = at
 	}
 	if terminal(ch.State) {
-		t.Open, t.End, t.To = false, ch.State, at
+		t.End, t.To = ch.State, at
 		return
 	}
 	t.Spans = append(t.Spans, Span{State: ch.State, From: at, Stopping: stopping})
@@ -260,7 +262,7 @@ func (b *builder) finish() []Service {
 		for _, lane := range s.lanes {
 			for i := range lane.Tasks {
 				t := &lane.Tasks[i]
-				if t.Open {
+				if t.Open() {
 					t.To = b.end
 					if n := len(t.Spans); n > 0 {
 						t.Spans[n-1].To = b.end

@@ -50,7 +50,7 @@ func describe(c Case) string {
 					}
 					fmt.Fprintf(&b, " %s%s@%v-%v", sp.State, stop, sp.From, sp.To)
 				}
-				if t.Open {
+				if t.Open() {
 					b.WriteString(" open")
 				} else {
 					fmt.Fprintf(&b, " %s@%v", t.End, t.To)
