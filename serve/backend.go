@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/docker/docker/api/types/backend"
 	"github.com/docker/docker/api/types/container"
@@ -19,18 +18,17 @@ import (
 // over a world: each call runs on the world's goroutine.
 type swarmBackend struct{ w *World }
 
-// apiError gives a simulator error the status dockerd would answer with.
+// apiError gives a simulator error the status dockerd would answer with,
+// by the kind it wraps.
 func apiError(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, engine.ErrNotFound):
 		return errdefs.NotFound(err)
-	case strings.Contains(err.Error(), "already exists"):
+	case errors.Is(err, sim.ErrConflict):
 		return errdefs.Conflict(err)
-	case strings.Contains(err.Error(), "name must be") || strings.Contains(err.Error(), "invalid name"):
-		return errdefs.InvalidParameter(err)
-	case strings.Contains(err.Error(), "is in use by"), strings.Contains(err.Error(), "is ambiguous"):
+	case errors.Is(err, sim.ErrInvalid):
 		return errdefs.InvalidParameter(err)
 	}
 	return err
@@ -113,9 +111,6 @@ func (b swarmBackend) CreateService(spec swarm.ServiceSpec, _ string, _ bool) (*
 	}
 	var id string
 	err = b.do(true, func(s *sim.Sim) (err error) {
-		if _, err := s.ServiceByRef(context.Background(), spec.Name, false); err == nil {
-			return fmt.Errorf("create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
-		}
 		undo := s.SwapBehaviour(spec.Name, sh.behaviour)
 		if id, err = s.CreateService(context.Background(), spec, sh.faults); err != nil {
 			undo()

@@ -58,7 +58,7 @@ func (s *Sim) lookupService(ref string) (*service, error) {
 		}
 		if ref != "" && strings.HasPrefix(svc.id, ref) {
 			if found != nil {
-				return nil, fmt.Errorf("service %s is ambiguous (%s and %s match)", ref, found.id, svc.id)
+				return nil, refusal(ErrInvalid, "service %s is ambiguous (%s and %s match)", ref, found.id, svc.id)
 			}
 			found = svc
 		}
@@ -154,7 +154,7 @@ func (s *Sim) CreateService(ctx context.Context, spec swarm.ServiceSpec, faults 
 	defer s.unlock()
 	s.ensureNodes()
 	if _, ok := s.services[spec.Name]; ok {
-		return "", fmt.Errorf("create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
+		return "", refusal(ErrConflict, "create service %s: name conflicts with an existing object: service %s already exists", spec.Name, spec.Name)
 	}
 	if err := checkFaults(engine.Stack{Namespace: spec.Name, Services: map[string]swarm.ServiceSpec{spec.Name: spec},
 		Faults: map[string][]engine.Fault{spec.Name: faults}}); err != nil {
@@ -311,7 +311,7 @@ func (s *Sim) lookupObject(kind, ref string) (*object, error) {
 		}
 		if ref != "" && strings.HasPrefix(o.id, ref) {
 			if found != nil {
-				return nil, fmt.Errorf("%s %s is ambiguous", kind, ref)
+				return nil, refusal(ErrInvalid, "%s %s is ambiguous", kind, ref)
 			}
 			found = o
 		}
@@ -339,7 +339,7 @@ func (s *Sim) CreateObject(kind, name string, labels map[string]string, data []b
 	s.lock()
 	defer s.unlock()
 	if _, ok := s.objects[kind+"/"+name]; ok {
-		return "", fmt.Errorf("%s %s already exists", kind, name)
+		return "", refusal(ErrConflict, "%s %s already exists", kind, name)
 	}
 	if err := s.createObject(kind, name, labels, data); err != nil {
 		return "", err
@@ -368,7 +368,7 @@ func (s *Sim) RemoveObject(kind, ref string) error {
 		return err
 	}
 	if users := s.usersOf(o); len(users) > 0 {
-		return fmt.Errorf("%s '%s' is in use by the following service: %s", kind, o.name, strings.Join(users, ", "))
+		return refusal(ErrInvalid, "%s '%s' is in use by the following service: %s", kind, o.name, strings.Join(users, ", "))
 	}
 	delete(s.objects, kind+"/"+o.name)
 	return nil

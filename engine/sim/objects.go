@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -45,15 +46,15 @@ const (
 func checkName(kind, name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("name must be provided")
+		return refusal(ErrInvalid, "name must be provided")
 	case kind == "secret" || kind == "config":
 		if len(name) > 64 || !secretConfigName.MatchString(name) {
-			return fmt.Errorf("%s", errObjectName)
+			return refusal(ErrInvalid, "%s", errObjectName)
 		}
 	case !dnsName.MatchString(name):
-		return fmt.Errorf("%s", errDNSName)
+		return refusal(ErrInvalid, "%s", errDNSName)
 	case len(name) > 63:
-		return fmt.Errorf("%s", errDNSLength)
+		return refusal(ErrInvalid, "%s", errDNSLength)
 	}
 	return nil
 }
@@ -150,7 +151,7 @@ func (s *Sim) AddNetwork(name string) error {
 
 func (s *Sim) addNetwork(name string) error {
 	if _, ok := s.objects["network/"+name]; ok {
-		return fmt.Errorf("network %s already exists", name)
+		return refusal(ErrConflict, "network %s already exists", name)
 	}
 	if err := checkName("network", name); err != nil {
 		return fmt.Errorf("create network %s: %w", name, err)
@@ -174,4 +175,26 @@ func (s *Sim) RemoveNetwork(name string) error {
 	}
 	delete(s.objects, "network/"+name)
 	return nil
+}
+
+// Kinds of refusal the simulator's errors wrap, so that a caller can
+// answer as swarm does (sim serve's HTTP statuses) without reading
+// messages; the messages stay swarm's.
+var (
+	// ErrInvalid is a request swarm refuses as invalid: a bad name, an
+	// ambiguous ID prefix, an object still in use.
+	ErrInvalid = errors.New("invalid request")
+	// ErrConflict is a name already taken.
+	ErrConflict = errors.New("name conflict")
+)
+
+// kindError is err, marked as being of kind (ErrInvalid, ErrConflict).
+type kindError struct{ err, kind error }
+
+func (e kindError) Error() string   { return e.err.Error() }
+func (e kindError) Unwrap() []error { return []error{e.err, e.kind} }
+
+// refusal marks a formatted error as being of kind.
+func refusal(kind error, format string, args ...any) error {
+	return kindError{err: fmt.Errorf(format, args...), kind: kind}
 }
