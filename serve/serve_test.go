@@ -242,8 +242,8 @@ func TestIDsDoNotDependOnOrder(t *testing.T) {
 		return out
 	}
 	a, b := ids([]string{"st_a", "st_b"}), ids([]string{"st_b", "st_a"})
-	if a["st_a"] != b["st_a"] || a["st_b"] != b["st_b"] {
-		t.Errorf("IDs %v and %v: want the same whatever the order", a, b)
+	if a["st_a"] != b["st_a"] || a["st_b"] != b["st_b"] || a["st_a"] == a["st_b"] {
+		t.Errorf("IDs %v and %v: want the same whatever the order, and one per name", a, b)
 	}
 }
 

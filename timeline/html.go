@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/coop-cloud/chaosrun/interp"
@@ -21,12 +22,16 @@ var (
 	script string
 )
 
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"ms":        func(d time.Duration) int64 { return d.Milliseconds() },
-	"dur":       interp.FormatOffset,
-	"plotWidth": func() int { return plotWidth },
-	"pct":       func(n, of int) string { return percent(n, of) },
-}).Parse(pageHTML + exploreHTML))
+// page is the page template, parsed the first time a page is written,
+// not at every chaosrun start.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{
+		"ms":        func(d time.Duration) int64 { return d.Milliseconds() },
+		"dur":       interp.FormatOffset,
+		"plotWidth": func() int { return plotWidth },
+		"pct":       func(n, of int) string { return percent(n, of) },
+	}).Parse(pageHTML + exploreHTML))
+})
 
 // pageData is what the page template draws.
 type pageData struct {
@@ -49,7 +54,7 @@ func WriteCases(w io.Writer, title string, cases []Case) error {
 
 func write(w io.Writer, data pageData) error {
 	data.Style, data.Script = template.CSS(style), template.JS(script)
-	return page.ExecuteTemplate(w, "page", data)
+	return page().ExecuteTemplate(w, "page", data)
 }
 
 // subtitle counts the cases that passed.
